@@ -1,0 +1,179 @@
+"""States, kinds and codes of the domain. UI labels are French; codes are English."""
+
+from django.db import models
+
+
+class PathwayState(models.TextChoices):
+    ORIENTATION = "orientation", "En attente d'orientation"
+    DIAGNOSTIC = "diagnostic", "Diagnostic"
+    SOCIAL_TRACK = "social_track", "Parcours social"
+    PROFESSIONAL_TRACK = "professional_track", "Parcours professionnel"
+    REORIENTATION = "reorientation", "Réorientation demandée"
+    IN_WORK_FOLLOWUP = "in_work_followup", "Accompagnement dans l'emploi"
+    SUSPENDED = "suspended", "Suspendu"
+    CLOSED = "closed", "Clos"
+
+
+S = PathwayState
+TRACK_STATES = [S.SOCIAL_TRACK, S.PROFESSIONAL_TRACK]
+# States in which a referent accompanies the person (or the pathway waits in a queue for one).
+ACCOMPANIED_STATES = [S.DIAGNOSTIC, *TRACK_STATES, S.REORIENTATION, S.IN_WORK_FOLLOWUP]
+OPEN_STATES = [S.ORIENTATION, *ACCOMPANIED_STATES, S.SUSPENDED]
+SUSPENDABLE_STATES = [S.ORIENTATION, *ACCOMPANIED_STATES]
+
+
+class TrackKind(models.TextChoices):
+    """The dominant track; tracks themselves are data (see Track), several may share a kind."""
+
+    SOCIAL = "social", "Social"
+    PROFESSIONAL = "professional", "Professionnel"
+
+
+TRACK_KIND_STATE = {TrackKind.SOCIAL: S.SOCIAL_TRACK, TrackKind.PROFESSIONAL: S.PROFESSIONAL_TRACK}
+
+
+class OrganisationKind(models.TextChoices):
+    DEPARTEMENT = "departement", "Département"
+    FRANCE_TRAVAIL = "france_travail", "France Travail"
+    MISSION_LOCALE = "mission_locale", "Mission locale"
+    PLIE = "plie", "PLIE"
+    CAP_EMPLOI = "cap_emploi", "Cap emploi"
+    CHAMBRE_CONSULAIRE = "chambre_consulaire", "Chambre consulaire"
+    CAF = "caf", "CAF"
+    MSA = "msa", "MSA"
+    CCAS = "ccas", "CCAS / CIAS"
+    SIAE = "siae", "Structure d'insertion par l'activité économique"
+    ASSOCIATION = "association", "Association"
+    OTHER = "other", "Autre"
+
+
+class Public(models.TextChoices):
+    RSA = "rsa", "Bénéficiaire du RSA"
+    YOUTH = "youth", "Jeune de moins de 26 ans"
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed", "Demandeur d'emploi de longue durée"
+    DISABILITY = "disability", "Travailleur handicapé"
+
+
+class BarrierKind(models.TextChoices):
+    HEALTH_PHYSICAL = "health_physical", "Santé physique"
+    HEALTH_MENTAL = "health_mental", "Santé psychique"
+    MOBILITY = "mobility", "Mobilité"
+    HOUSING = "housing", "Logement"
+    CHILDCARE = "childcare", "Garde d'enfants"
+    LANGUAGE = "language", "Maîtrise du français (FLE)"
+    DIGITAL = "digital", "Numérique"
+    BASIC_SKILLS = "basic_skills", "Savoirs de base / illettrisme"
+    RIGHTS = "rights", "Accès aux droits"
+    QUALIFICATION = "qualification", "Qualification"
+    ISOLATION = "isolation", "Isolement / confiance en soi"
+    FINANCES = "finances", "Finances"
+
+
+class BarrierStatus(models.TextChoices):
+    OPEN = "open", "À lever"
+    IN_PROGRESS = "in_progress", "En cours"
+    LIFTED = "lifted", "Levé"
+
+
+class ContactKind(models.TextChoices):
+    INTERVIEW = "interview", "Entretien"
+    PHONE = "phone", "Téléphone"
+    HOME_VISIT = "home_visit", "Visite à domicile"
+    VIDEO = "video", "Visio"
+    COLLECTIVE = "collective", "Atelier collectif"
+    MESSAGE = "message", "Message écrit"
+
+
+class ContactOutcome(models.TextChoices):
+    HELD = "held", "Honoré"
+    MISSED = "missed", "Manqué"
+
+
+class ContractKind(models.TextChoices):
+    CER = "cer", "Contrat d'engagement réciproque (CER)"
+    PPAE = "ppae", "Projet personnalisé d'accès à l'emploi (PPAE)"
+    CONTRAT_ENGAGEMENT = "contrat_engagement", "Contrat d'engagement (2025)"
+
+
+class HandoverStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposé"
+    ACCEPTED = "accepted", "Accepté"
+    REFUSED = "refused", "Refusé"
+    CANCELLED = "cancelled", "Annulé"
+
+
+class CloseReason(models.TextChoices):
+    SUSTAINABLE_JOB = "sustainable_job", "Emploi durable"
+    TRAINING = "training", "Formation qualifiante"
+    RIGHTS_ENDED = "rights_ended", "Fin de droits"
+    MOVED_AWAY = "moved_away", "Déménagement"
+    NO_CONTACT = "no_contact", "Perte de contact"
+    DECEASED = "deceased", "Décès"
+    OTHER = "other", "Autre"
+
+
+EXIT_TO_JOB_OR_TRAINING = [CloseReason.SUSTAINABLE_JOB, CloseReason.TRAINING]
+
+
+class JobKind(models.TextChoices):
+    CDI = "cdi", "CDI"
+    CDD_LONG = "cdd_long", "CDD de plus de 6 mois"
+    CDD_SHORT = "cdd_short", "CDD de 6 mois ou moins"
+    INTERIM = "interim", "Intérim"
+    TRAINING = "training", "Formation"
+    SELF_EMPLOYED = "self_employed", "Création d'activité"
+    IAE = "iae", "Contrat d'insertion (IAE)"
+
+
+SUSTAINABLE_JOB_KINDS = [JobKind.CDI, JobKind.CDD_LONG]
+
+
+class SuspensionReason(models.TextChoices):
+    HEALTH = "health", "Santé"
+    MATERNITY = "maternity", "Maternité / paternité"
+    FAMILY = "family", "Raison familiale"
+    TRAINING = "training", "Formation longue"
+    OTHER = "other", "Autre"
+
+
+class RuleCode(models.TextChoices):
+    ORIENTATION = "orientation", "Orientation"
+    REFERENT_ASSIGNMENT = "referent_assignment", "Désignation du référent"
+    FIRST_APPOINTMENT = "first_appointment", "Premier rendez-vous"
+    CONTRACT = "contract", "Signature du contrat"
+    CONTRACT_RENEWAL = "contract_renewal", "Renouvellement du contrat"
+    SOCIAL_TRACK_REVIEW = "social_track_review", "Réexamen du parcours social"
+    CONTACT_GAP = "contact_gap", "Absence de contact"
+    ASPIR_CADENCE = "aspir_cadence", "Rythme ASPIR"
+    HANDOVER_ACCEPTANCE = "handover_acceptance", "Acceptation du passage de relais"
+    IN_WORK_CHECKIN = "in_work_checkin", "Point de suivi dans l'emploi"
+    PARTNER_ACK = "partner_ack", "Accusé de réception partenaire"
+    SUSPENSION_END = "suspension_end", "Fin de suspension"
+
+
+class DurationUnit(models.TextChoices):
+    DAYS = "days", "Jours calendaires"
+    WORKING_DAYS = "working_days", "Jours ouvrés"
+    MONTHS = "months", "Mois"
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", "En cours"
+    MET = "met", "Respectée"
+    CANCELLED = "cancelled", "Annulée"
+    SUSPENDED = "suspended", "Suspendue"
+
+
+class AlertLevel(models.TextChoices):
+    DUE_SOON = "due_soon", "Échéance proche"
+    DUE = "due", "Échéance du jour"
+    OVERDUE = "overdue", "En retard (escalade)"
+
+
+class RecipientRole(models.TextChoices):
+    REFERENT = "referent", "Référent"
+    TEAM_LEAD = "team_lead", "Responsable d'équipe"
+    ORIENTATION_TEAM = "orientation_team", "Équipe orientation"
+    PARTNER_CONTACT = "partner_contact", "Contact partenaire"
+    INCOMING_REFERENT = "incoming_referent", "Référent entrant"
+    NOBODY = "", "Personne"

@@ -1,0 +1,47 @@
+"""The person at the centre: minimal identity, publics, the flags orientation uses, barriers."""
+
+from django.db import models
+
+from casework.enums import BarrierKind, BarrierStatus
+
+from .organisations import Territory
+
+
+class Beneficiary(models.Model):
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    birth_date = models.DateField("date de naissance")
+    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="beneficiaries")
+    publics = models.JSONField("publics", default=list, blank=True)
+    registered_with_france_travail = models.BooleanField("inscrit à France Travail", default=False)
+    plie_enrolled = models.BooleanField("inscrit dans un PLIE", default=False)
+    self_employed = models.BooleanField("travailleur indépendant", default=False)
+    disability_recognised = models.BooleanField("RQTH", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bénéficiaire"
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+
+class Barrier(models.Model):
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="barriers")
+    kind = models.CharField("frein", max_length=30, choices=BarrierKind.choices)
+    status = models.CharField("statut", max_length=20, choices=BarrierStatus.choices, default=BarrierStatus.OPEN)
+    noted_on = models.DateField("constaté le")
+
+    class Meta:
+        verbose_name = "frein"
+        constraints = [models.UniqueConstraint(fields=["beneficiary", "kind"], name="barrier_unique_kind")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -1,0 +1,60 @@
+"""Deadlines are rows, kept up to date by the transition service and by events.
+
+The sweep never recomputes a deadline from history: it reads the three precomputed alert
+days (`due_soon_alert_on`, `due_alert_on`, `overdue_alert_on`), already moved to the
+preceding working day, through partial indexes on open deadlines.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from casework.enums import DeadlineStatus, RuleCode
+
+from .pathways import Pathway
+from .rules import DelayRule
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=DeadlineStatus.OPEN)
+
+
+class Deadline(models.Model):
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="deadlines")
+    rule = models.ForeignKey(DelayRule, on_delete=models.PROTECT, related_name="deadlines")
+    rule_code = models.CharField("règle", max_length=30, choices=RuleCode.choices)
+    # Distinguishes several deadlines of one rule: the handover or partner request id, the
+    # in-work check-in number (1, 3, 6 months)...
+    ref = models.CharField(max_length=40, blank=True, default="")
+    starts_on = models.DateField("départ")
+    due_on = models.DateField("échéance")
+    status = models.CharField(max_length=20, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    suspended_on = models.DateField(null=True, blank=True)
+    due_soon_alert_on = models.DateField(null=True, blank=True)
+    due_alert_on = models.DateField(null=True, blank=True)
+    overdue_alert_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "échéance"
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pathway", "rule_code", "ref"],
+                condition=Q(status__in=["open", "suspended"]),
+                name="deadline_one_live_per_rule",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["due_on", "id"], condition=Q(status="open"), name="deadline_open_due"),
+            models.Index(fields=["due_soon_alert_on", "id"], condition=Q(status="open"), name="deadline_open_soon"),
+            models.Index(fields=["due_alert_on", "id"], condition=Q(status="open"), name="deadline_open_dueday"),
+            models.Index(fields=["overdue_alert_on", "id"], condition=Q(status="open"), name="deadline_open_overdue"),
+            models.Index(fields=["pathway", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_code_display()} — {self.due_on:%d/%m/%Y}"

@@ -1,0 +1,49 @@
+"""Reads that depend on who is asking. The one definition of who may see which pathway.
+
+Every view, API endpoint, export and task that lists or fetches pathways starts from
+`pathways_visible_to(user)`. A professional sees:
+- the pathways where they are, or were, the referent, or are the proposed incoming referent;
+- the pathways of their organisation in the territories it covers;
+- as an orientation officer, every pathway of the territories their organisation covers;
+- as a delegate, the pathways of the referent they stand in for;
+- as a partner, only what was explicitly requested from their organisation.
+Administrators configure; they do not browse files unless they also hold a professional role.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from casework.models import Delegation, PartnerRequest, Pathway, ReferentPeriod
+from casework.permissions import professional_of
+
+
+def pathways_visible_to(user, *, on: dt.date | None = None) -> QuerySet[Pathway]:
+    pro = professional_of(user)
+    if pro is None:
+        return Pathway.objects.none()
+    if pro.is_partner and not (pro.is_referent or pro.is_team_lead or pro.is_orientation_officer):
+        return Pathway.objects.filter(
+            Exists(PartnerRequest.objects.filter(pathway=OuterRef("pk"), organisation_id=pro.organisation_id))
+        )
+    territory_ids = pro.organisation.territories.values("id")
+    visible = (
+        Q(referent_id=pro.pk)
+        | Q(handover_to_id=pro.pk)
+        | Q(organisation_id=pro.organisation_id, territory_id__in=territory_ids)
+        | Q(Exists(ReferentPeriod.objects.filter(pathway=OuterRef("pk"), professional_id=pro.pk)))
+    )
+    if pro.is_orientation_officer:
+        visible |= Q(territory_id__in=territory_ids)
+    if pro.is_team_lead:
+        visible |= Q(organisation_id=pro.organisation_id)
+    delegations = Delegation.objects.active_for_delegate(pro, on=on).values("referent_id")
+    visible |= Q(referent_id__in=delegations)
+    return Pathway.objects.filter(visible)
+
+
+def pathway_for_user(user, pathway_id: int) -> Pathway | None:
+    """The pathway if the user may see it, else None (callers answer 404, never 403)."""
+    return pathways_visible_to(user).filter(pk=pathway_id).first()

@@ -1,0 +1,173 @@
+"""Deadline rows: open, meet, cancel, restart, pause and resume them.
+
+Called by the transition service and by event services (contact recorded, contract
+signed...), inside their transaction. Each function takes the effective date of the event
+(`on`, `starts_on`): nothing here reads the clock, so any day can be replayed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from casework.enums import DeadlineStatus, RuleCode
+from casework.models import Deadline, DelayRule, Pathway
+from casework.services.calendar import add_duration, alert_day
+
+LIVE = [DeadlineStatus.OPEN, DeadlineStatus.SUSPENDED]
+# ASPIR (seed): a weekly interview for the first two months, then every 15 days.
+ASPIR_WEEKLY_PHASE_MONTHS = 2
+ASPIR_LATER_INTERVAL_DAYS = 15
+# In-work follow-up check-ins, in months after the job start (seed: 1, 3 and 6 months).
+IN_WORK_CHECKPOINT_MONTHS = (1, 3, 6)
+
+
+def _alsace_moselle(pathway: Pathway) -> bool:
+    return pathway.territory.alsace_moselle
+
+
+def _alert_days(rule: DelayRule, due_on: dt.date, *, alsace_moselle: bool) -> dict:
+    soon = None
+    if rule.due_soon_days is not None and rule.due_soon_recipient:
+        soon = alert_day(due_on - dt.timedelta(days=rule.due_soon_days), alsace_moselle=alsace_moselle)
+    overdue = None
+    if rule.escalation_days is not None and rule.overdue_recipient:
+        overdue = alert_day(due_on + dt.timedelta(days=rule.escalation_days), alsace_moselle=alsace_moselle)
+        overdue = max(overdue, due_on + dt.timedelta(days=1))
+    return {
+        "due_soon_alert_on": soon,
+        "due_alert_on": alert_day(due_on, alsace_moselle=alsace_moselle),
+        "overdue_alert_on": overdue,
+    }
+
+
+def rule_in_force(pathway: Pathway, code: str, on: dt.date) -> DelayRule | None:
+    return DelayRule.objects.in_force(
+        code, on=on, territory_id=pathway.territory_id, publics=pathway.beneficiary.publics
+    )
+
+
+def compute_due_on(rule: DelayRule, starts_on: dt.date, *, alsace_moselle: bool, extended: bool = False) -> dt.date:
+    value = rule.extended_duration_value if extended and rule.extended_duration_value else rule.duration_value
+    return add_duration(starts_on, value, rule.duration_unit, alsace_moselle=alsace_moselle)
+
+
+def deadline_open(
+    pathway: Pathway,
+    code: str,
+    *,
+    starts_on: dt.date,
+    ref: str = "",
+    due_on: dt.date | None = None,
+    extended: bool = False,
+    restart_status: str = DeadlineStatus.CANCELLED,
+) -> Deadline | None:
+    """Open the deadline, or restart the live one of the same rule and ref from `starts_on`.
+
+    The rule version is the one in force on `starts_on` (the day the clock starts). Returns
+    None when no rule applies (an administrator deactivated it for this scope).
+    """
+    rule = rule_in_force(pathway, code, starts_on)
+    if rule is None:
+        return None
+    am = _alsace_moselle(pathway)
+    if due_on is None:
+        due_on = compute_due_on(rule, starts_on, alsace_moselle=am, extended=extended)
+    values = {"rule": rule, "starts_on": starts_on, "due_on": due_on, **_alert_days(rule, due_on, alsace_moselle=am)}
+    # A restart closes the live row and opens a new one: alerts are unique per (deadline,
+    # level), so the new clock gets its own alerts and the old ones resolve.
+    _close(pathway, [code], restart_status, starts_on, ref)
+    return Deadline.objects.create(pathway=pathway, rule_code=code, ref=ref, **values)
+
+
+def _close(pathway: Pathway, codes: Iterable[str] | None, status: str, on: dt.date, ref: str | None) -> int:
+    qs = Deadline.objects.filter(pathway=pathway, status__in=LIVE)
+    if codes is not None:
+        qs = qs.filter(rule_code__in=list(codes))
+    if ref is not None:
+        qs = qs.filter(ref=ref)
+    return qs.update(status=status, closed_on=on, suspended_on=None)
+
+
+def deadline_meet(pathway: Pathway, codes: Iterable[str], *, on: dt.date, ref: str | None = None) -> int:
+    return _close(pathway, codes, DeadlineStatus.MET, on, ref)
+
+
+def deadline_cancel(
+    pathway: Pathway, codes: Iterable[str] | None = None, *, on: dt.date, ref: str | None = None
+) -> int:
+    """Cancel live deadlines (all of them when `codes` is None: the pathway closed)."""
+    return _close(pathway, codes, DeadlineStatus.CANCELLED, on, ref)
+
+
+def deadlines_suspend(pathway: Pathway, *, on: dt.date) -> int:
+    """Stop the clocks that depend on the person's availability."""
+    return Deadline.objects.filter(
+        pathway=pathway, status=DeadlineStatus.OPEN, rule__pauses_when_suspended=True
+    ).update(status=DeadlineStatus.SUSPENDED, suspended_on=on)
+
+
+def deadlines_resume(pathway: Pathway, *, on: dt.date) -> int:
+    """Restart stopped clocks: each due date moves by the length of the suspension.
+
+    The paused row is cancelled and a new one opened, so that its alerts can fire again.
+    """
+    am = _alsace_moselle(pathway)
+    resumed = 0
+    for deadline in list(
+        Deadline.objects.filter(pathway=pathway, status=DeadlineStatus.SUSPENDED).select_related("rule")
+    ):
+        paused_days = max((on - (deadline.suspended_on or on)).days, 0)
+        due_on = deadline.due_on + dt.timedelta(days=paused_days)
+        Deadline.objects.filter(pk=deadline.pk).update(status=DeadlineStatus.CANCELLED, closed_on=on)
+        Deadline.objects.create(
+            pathway=pathway,
+            rule=deadline.rule,
+            rule_code=deadline.rule_code,
+            ref=deadline.ref,
+            starts_on=deadline.starts_on,
+            due_on=due_on,
+            **_alert_days(deadline.rule, due_on, alsace_moselle=am),
+        )
+        resumed += 1
+    return resumed
+
+
+def contact_gap_restart(pathway: Pathway, *, held_on: dt.date) -> Deadline | None:
+    """A held contact restarts the gap clock — unless a later contact already did (back-dating)."""
+    live = Deadline.objects.filter(pathway=pathway, rule_code=RuleCode.CONTACT_GAP, status__in=LIVE).first()
+    if live is not None and live.starts_on > held_on:
+        return live
+    return deadline_open(pathway, RuleCode.CONTACT_GAP, starts_on=held_on, restart_status=DeadlineStatus.MET)
+
+
+def aspir_next(pathway: Pathway, *, aspir_started_on: dt.date, last_interview_on: dt.date) -> Deadline | None:
+    """The next ASPIR interview: weekly for two months, then every 15 days."""
+    from dateutil.relativedelta import relativedelta
+
+    weekly_until = aspir_started_on + relativedelta(months=ASPIR_WEEKLY_PHASE_MONTHS)
+    rule = rule_in_force(pathway, RuleCode.ASPIR_CADENCE, aspir_started_on)
+    if rule is None:
+        return None
+    interval = rule.duration_value if last_interview_on < weekly_until else ASPIR_LATER_INTERVAL_DAYS
+    due_on = last_interview_on + dt.timedelta(days=interval)
+    return deadline_open(
+        pathway, RuleCode.ASPIR_CADENCE, starts_on=last_interview_on, due_on=due_on, restart_status=DeadlineStatus.MET
+    )
+
+
+def in_work_checkins_open(pathway: Pathway, *, job_started_on: dt.date) -> list[Deadline]:
+    from dateutil.relativedelta import relativedelta
+
+    opened = []
+    for months in IN_WORK_CHECKPOINT_MONTHS:
+        d = deadline_open(
+            pathway,
+            RuleCode.IN_WORK_CHECKIN,
+            starts_on=job_started_on,
+            ref=f"m{months}",
+            due_on=job_started_on + relativedelta(months=months),
+        )
+        if d is not None:
+            opened.append(d)
+    return opened

@@ -1,0 +1,11 @@
+"""Celery application: one app for the web, the worker and beat."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+app = Celery("filrouge")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from notifications.api import AlertViewSet
+from notifications.views import partner_ack
+from workflows.api import BeneficiaryViewSet, PathwayViewSet
+
+router = DefaultRouter()
+router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
+router.register("pathways", PathwayViewSet, basename="pathway")
+router.register("alerts", AlertViewSet, basename="alert")
+
+admin.site.site_header = "Fil rouge — administration"
+admin.site.site_title = "Fil rouge"
+admin.site.index_title = "Configuration"
+
+urlpatterns = [
+    path("", include("workflows.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("partenaire/accuse/<str:token>/", partner_ack, name="partner-ack"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,169 @@
+"""The transactional outbox: notification rows first, Celery dispatch after commit.
+
+Rows are created inside the caller's transaction. After commit we try to enqueue their
+e-mail; if the broker is down the rows simply stay `pending`, and the periodic
+`redispatch_pending` picks them up once it is back. No notification is ever lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+from casework.enums import OrganisationKind
+from casework.models import Pathway, Professional
+from notifications.models import EmailStatus, Notification
+
+from . import messages
+
+logger = logging.getLogger(__name__)
+
+_dispatch_suppressed = contextvars.ContextVar("dispatch_suppressed", default=False)
+
+DISPATCH_CHUNK = 100
+MAX_EMAIL_ATTEMPTS = 6
+
+
+def email_status_for(recipient: Professional | None, to_email: str = "") -> str:
+    if recipient is None:
+        return EmailStatus.PENDING if to_email else EmailStatus.NONE
+    if not recipient.user.email:
+        return EmailStatus.NONE
+    return EmailStatus.DIGEST if recipient.wants_digest else EmailStatus.PENDING
+
+
+def notify(recipients: Iterable[Professional | None], event: str, pathway: Pathway, *, now: dt.datetime) -> list[int]:
+    subject, body = messages.event_message(event, pathway.pk)
+    rows = [
+        Notification(
+            recipient=r,
+            event=event,
+            pathway=pathway,
+            subject=subject,
+            body=body,
+            link=messages.pathway_link(pathway.pk),
+            created_at=now,
+            email_status=email_status_for(r),
+        )
+        for r in {r.pk: r for r in recipients if r is not None}.values()
+    ]
+    created = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in created if n.pk is not None]
+    dispatch_after_commit(ids)
+    return ids
+
+
+def team_leads_of(organisation_id: int | None) -> list[Professional]:
+    if organisation_id is None:
+        return []
+    return list(Professional.objects.filter(organisation_id=organisation_id, is_team_lead=True).select_related("user"))
+
+
+def departement_team_leads(territory_id: int) -> list[Professional]:
+    return list(
+        Professional.objects.filter(
+            is_team_lead=True,
+            organisation__kind=OrganisationKind.DEPARTEMENT,
+            organisation__territories=territory_id,
+        ).select_related("user")
+    )
+
+
+def notify_team_leads(organisation_id: int | None, event: str, pathway: Pathway, *, now: dt.datetime) -> list[int]:
+    return notify(team_leads_of(organisation_id), event, pathway, now=now)
+
+
+@contextlib.contextmanager
+def dispatch_suppressed():
+    """Bulk loads (demo data, imports) write rows without enqueueing one task per row."""
+    token = _dispatch_suppressed.set(True)
+    try:
+        yield
+    finally:
+        _dispatch_suppressed.reset(token)
+
+
+def dispatch_after_commit(ids: list[int]) -> None:
+    ids = [i for i in ids if i is not None]
+    if ids and not _dispatch_suppressed.get():
+        transaction.on_commit(lambda: dispatch(ids))
+
+
+def dispatch(ids: list[int]) -> int:
+    """Enqueue e-mail tasks; a broker failure leaves the rows pending for the re-dispatch."""
+    from notifications.tasks import send_notification_emails_task
+
+    sent = 0
+    for start in range(0, len(ids), DISPATCH_CHUNK):
+        chunk = ids[start : start + DISPATCH_CHUNK]
+        try:
+            send_notification_emails_task.delay(chunk)
+            sent += len(chunk)
+        except Exception as exc:  # kombu raises OperationalError and friends when Redis is down
+            logger.warning("Broker unavailable, %d notification(s) stay pending: %s", len(chunk), type(exc).__name__)
+            break
+    return sent
+
+
+def notification_send_email(notification_id: int, *, now: dt.datetime) -> str:
+    """Send one pending e-mail, at most once per successful commit; return the new status.
+
+    The row is locked with SKIP LOCKED so that two workers given the same id do not both
+    send it. A failure is recorded on the row and re-raised for Celery's retry.
+    """
+    with transaction.atomic():
+        n = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient__user")
+            .filter(pk=notification_id, email_status=EmailStatus.PENDING)
+            .first()
+        )
+        if n is None:
+            return "skipped"
+        to = n.to_email or (n.recipient.user.email if n.recipient else "")
+        if not to:
+            n.email_status = EmailStatus.NONE
+            n.save(update_fields=["email_status"])
+            return n.email_status
+        body = f"Bonjour,\n\n{n.body}\n\n{n.link}\n\n— Fil rouge (message automatique, ne pas répondre)"
+        try:
+            send_mail(n.subject, body, None, [to])
+        except Exception as exc:
+            n.email_attempts += 1
+            n.last_error = type(exc).__name__
+            if n.email_attempts >= MAX_EMAIL_ATTEMPTS:
+                n.email_status = EmailStatus.FAILED
+            n.save(update_fields=["email_attempts", "last_error", "email_status"])
+            if n.email_status == EmailStatus.FAILED:
+                return n.email_status
+            raise
+        n.email_status = EmailStatus.SENT
+        n.email_sent_at = now
+        n.email_attempts += 1
+        n.save(update_fields=["email_status", "email_sent_at", "email_attempts"])
+        return n.email_status
+
+
+def pending_ids(*, older_than: dt.datetime, limit: int = 5000) -> list[int]:
+    return list(
+        Notification.objects.filter(email_status=EmailStatus.PENDING, created_at__lte=older_than)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def redispatch_pending(*, now: dt.datetime, grace: dt.timedelta = dt.timedelta(seconds=30)) -> int:
+    """Re-enqueue what is still pending (broker was down at commit, or a worker died)."""
+    ids = pending_ids(older_than=now - grace)
+    return dispatch(ids) if ids else 0
+
+
+def notification_mark_read(notification: Notification, *, now: dt.datetime) -> None:
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)

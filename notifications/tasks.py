@@ -1,0 +1,55 @@
+"""Celery tasks: thin wrappers that take ids or a time, call a service, own their retries."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from notifications.services import digest, outbox, sweep
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def sweep_deadlines_task(now_iso: str | None = None) -> dict:
+    """Beat entry point; `now` is read here, at the edge, and passed down."""
+    now = timezone.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    result = sweep.sweep_deadlines(now=now)
+    logger.info("sweep_deadlines %s", {k: v for k, v in result.items() if isinstance(v, int)})
+    return result
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=outbox.MAX_EMAIL_ATTEMPTS,
+)
+def send_notification_emails_task(self, notification_ids: list[int]) -> dict:
+    statuses: dict[str, int] = {}
+    failed = None
+    for notification_id in notification_ids:
+        try:
+            status = outbox.notification_send_email(notification_id, now=timezone.now())
+        except Exception as exc:  # keep going: one bad address must not block the others
+            failed = exc
+            continue
+        statuses[status] = statuses.get(status, 0) + 1
+    if failed is not None:
+        raise failed
+    return statuses
+
+
+@shared_task(acks_late=True)
+def redispatch_pending_task() -> int:
+    return outbox.redispatch_pending(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def send_daily_digests_task() -> int:
+    return digest.send_daily_digests(now=timezone.now())

@@ -1,0 +1,52 @@
+"""In-app notification centre and the partners' acknowledgement link."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from casework.permissions import professional_of
+
+from .models import Notification
+from .services.outbox import notification_mark_read
+from .services.partners import InvalidPartnerLink, partner_request_acknowledge, partner_request_from_token
+
+
+@login_required
+def notification_list(request):
+    pro = professional_of(request.user)
+    if pro is None:
+        raise Http404
+    items = Notification.objects.filter(recipient=pro).order_by("-created_at", "-id")[:100]
+    return render(request, "notifications/list.html", {"items": items})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    pro = professional_of(request.user)
+    notification = get_object_or_404(Notification, pk=pk, recipient=pro)
+    notification_mark_read(notification, now=timezone.now())
+    if request.POST.get("next") == "pathway" and notification.pathway_id:
+        return redirect("workspace:pathway", notification.pathway_id)
+    return redirect("notifications:list")
+
+
+def partner_ack(request, token: str):
+    """No account needed: the signed link is the credential. GET shows, POST acknowledges."""
+    try:
+        partner_request = partner_request_from_token(token)
+    except InvalidPartnerLink as exc:
+        return render(request, "notifications/partner_ack.html", {"error": exc.message}, status=400)
+    done = None
+    if request.method == "POST":
+        done = partner_request_acknowledge(partner_request, on=timezone.localdate(), now=timezone.now())
+        partner_request.refresh_from_db()
+    return render(
+        request,
+        "notifications/partner_ack.html",
+        {"partner_request": partner_request, "done": done},
+    )

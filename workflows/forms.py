@@ -1,0 +1,253 @@
+"""Parameters of each transition, validated once for the API, the pages and the viewflow tasks.
+
+Each form receives the pathway so that its choices are scoped (an incoming referent of an
+organisation covering the territory, a track that exists...). Error messages are French.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from casework.enums import CloseReason, JobKind, PathwayState, SuspensionReason
+from casework.models import Organisation, Pathway, Professional, Track
+
+OCCURRED_ON_HELP = "Date d'effet : aujourd'hui par défaut, peut être antérieure."
+
+
+class TransitionForm(forms.Form):
+    occurred_on = forms.DateField(label="Date d'effet", help_text=OCCURRED_ON_HELP)
+    reason = forms.CharField(label="Motif / commentaire", required=False, max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args, pathway: Pathway, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pathway = pathway
+        self.today = today
+        self.fields["occurred_on"].initial = today
+        self.fields["occurred_on"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def clean_occurred_on(self) -> dt.date:
+        day = self.cleaned_data["occurred_on"]
+        if day > self.today:
+            raise forms.ValidationError("La date d'effet ne peut pas être dans le futur.")
+        if day < self.pathway.entered_on and self.pathway.state != PathwayState.CLOSED:
+            raise forms.ValidationError("La date d'effet ne peut pas précéder l'entrée dans le parcours.")
+        return day
+
+    def params(self) -> dict:
+        """The transition's keyword arguments, without `occurred_on` and `reason`."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("occurred_on", "reason")}
+
+
+def organisations_for(pathway: Pathway):
+    return Organisation.objects.filter(territories=pathway.territory_id).order_by("name")
+
+
+class OrientForm(TransitionForm):
+    organisation = forms.ModelChoiceField(
+        label="Organisation désignée",
+        queryset=Organisation.objects.none(),
+        error_messages={"invalid_choice": "Organisation inconnue ou ne couvrant pas le territoire."},
+    )
+    track = forms.ModelChoiceField(
+        label="Parcours",
+        queryset=Track.objects.all(),
+        to_field_name="code",
+        error_messages={"invalid_choice": "Parcours inconnu."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations_for(self.pathway)
+
+
+class AssignReferentForm(TransitionForm):
+    referent = forms.ModelChoiceField(
+        label="Référent unique",
+        queryset=Professional.objects.none(),
+        error_messages={"invalid_choice": "Ce professionnel n'est pas un référent de l'organisation désignée."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referent"].queryset = Professional.objects.filter(
+            organisation_id=self.pathway.organisation_id, is_referent=True
+        ).select_related("user")
+
+
+class ProposeHandoverForm(TransitionForm):
+    incoming = forms.ModelChoiceField(
+        label="Référent entrant",
+        queryset=Professional.objects.none(),
+        error_messages={"invalid_choice": "Référent inconnu ou hors du territoire du parcours."},
+    )
+    note = forms.CharField(label="Note de passage de relais", widget=forms.Textarea, max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["incoming"].queryset = (
+            Professional.objects.filter(is_referent=True, organisation__territories=self.pathway.territory_id)
+            .exclude(pk=self.pathway.referent_id)
+            .select_related("user")
+            .distinct()
+        )
+
+
+class AcceptHandoverForm(TransitionForm):
+    pass
+
+
+class RefuseHandoverForm(TransitionForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = True
+        self.fields["reason"].label = "Motif du refus"
+
+
+class SignContractForm(TransitionForm):
+    from casework.enums import ContractKind
+
+    kind = forms.ChoiceField(label="Type de contrat", choices=ContractKind.choices)
+    starts_on = forms.DateField(label="Début du contrat", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="Fin du contrat", widget=forms.DateInput(attrs={"type": "date"}))
+    extended_review_reason = forms.ChoiceField(
+        label="Motif de réexamen à 12 mois (parcours social)",
+        required=False,
+        choices=[
+            ("", "Aucun"),
+            ("health", "Santé"),
+            ("disability", "Handicap"),
+            ("housing", "Logement"),
+            ("family", "Famille"),
+        ],
+    )
+    aspir = forms.BooleanField(label="Accompagnement ASPIR", required=False)
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_on", "La fin du contrat doit être postérieure à son début.")
+        return data
+
+
+class RequestReorientationForm(TransitionForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = True
+        self.fields["reason"].label = "Motif de la demande"
+
+
+class DecideReorientationForm(TransitionForm):
+    accepted = forms.TypedChoiceField(
+        label="Décision",
+        choices=[("true", "Réorientation acceptée"), ("false", "Réorientation refusée")],
+        coerce=lambda v: v in (True, "true", "True", "1", 1),
+    )
+    organisation = forms.ModelChoiceField(
+        label="Nouvelle organisation", queryset=Organisation.objects.none(), required=False
+    )
+    track = forms.ModelChoiceField(
+        label="Nouveau parcours", queryset=Track.objects.all(), to_field_name="code", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations_for(self.pathway)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("accepted") and not (data.get("organisation") or data.get("track")):
+            self.add_error("track", "Une réorientation acceptée change le parcours ou l'organisation.")
+        return data
+
+
+class StartJobForm(TransitionForm):
+    job_kind = forms.ChoiceField(label="Type d'emploi ou de formation", choices=JobKind.choices)
+
+
+class EndFollowupForm(TransitionForm):
+    sustainable = forms.TypedChoiceField(
+        label="Issue du suivi",
+        choices=[
+            ("true", "Emploi durable : sortie du parcours"),
+            ("false", "Fin d'emploi : reprise de l'accompagnement"),
+        ],
+        coerce=lambda v: v in (True, "true", "True", "1", 1),
+    )
+
+
+class SuspendForm(TransitionForm):
+    suspension_reason = forms.ChoiceField(label="Motif de suspension", choices=SuspensionReason.choices)
+    expected_resume_on = forms.DateField(label="Reprise prévue le", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, resume = data.get("occurred_on"), data.get("expected_resume_on")
+        if start and resume and resume <= start:
+            self.add_error("expected_resume_on", "La reprise prévue doit être postérieure à la suspension.")
+        return data
+
+    def params(self) -> dict:
+        data = super().params()
+        data["reason"] = data.pop("suspension_reason")
+        return data
+
+
+class ResumeForm(TransitionForm):
+    pass
+
+
+class CloseForm(TransitionForm):
+    close_reason = forms.ChoiceField(label="Motif de sortie", choices=CloseReason.choices)
+
+    def params(self) -> dict:
+        data = super().params()
+        data["reason"] = data.pop("close_reason")
+        return data
+
+
+class ReopenForm(TransitionForm):
+    def clean_occurred_on(self) -> dt.date:
+        day = self.cleaned_data["occurred_on"]
+        if day > self.today:
+            raise forms.ValidationError("La date d'effet ne peut pas être dans le futur.")
+        if self.pathway.closed_on and day < self.pathway.closed_on:
+            raise forms.ValidationError("La réouverture ne peut pas précéder la clôture.")
+        return day
+
+
+TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
+    "orient": OrientForm,
+    "assign_referent": AssignReferentForm,
+    "propose_handover": ProposeHandoverForm,
+    "accept_handover": AcceptHandoverForm,
+    "refuse_handover": RefuseHandoverForm,
+    "sign_contract": SignContractForm,
+    "request_reorientation": RequestReorientationForm,
+    "decide_reorientation": DecideReorientationForm,
+    "start_job": StartJobForm,
+    "end_followup": EndFollowupForm,
+    "suspend": SuspendForm,
+    "resume": ResumeForm,
+    "close": CloseForm,
+    "reopen": ReopenForm,
+}
+
+TRANSITION_LABELS: dict[str, str] = {
+    "orient": "Décider l'orientation",
+    "assign_referent": "Désigner le référent",
+    "propose_handover": "Proposer un passage de relais",
+    "accept_handover": "Accepter le passage de relais",
+    "refuse_handover": "Refuser le passage de relais",
+    "sign_contract": "Enregistrer la signature du contrat",
+    "request_reorientation": "Demander une réorientation",
+    "decide_reorientation": "Décider la réorientation",
+    "start_job": "Entrée en emploi ou formation",
+    "end_followup": "Terminer le suivi dans l'emploi",
+    "suspend": "Suspendre le parcours",
+    "resume": "Reprendre le parcours",
+    "close": "Clore le parcours",
+    "reopen": "Rouvrir le parcours",
+}

@@ -1,0 +1,72 @@
+"""Events that are not state transitions but move clocks: entry, contacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from casework.enums import ContactOutcome, DeadlineStatus, RuleCode
+from casework.models import Beneficiary, Contact, Contract, Deadline, Pathway, TransitionLog
+from casework.services import deadlines as dl
+from notifications.services.alerts import alerts_resolve_for_pathway
+
+ENTRY = "enter"
+
+
+def pathway_enter(*, beneficiary_data: dict, entered_on: dt.date, by, now: dt.datetime) -> Pathway:
+    """Create the beneficiary and their pathway in `orientation`, with its orientation clock."""
+    with transaction.atomic():
+        beneficiary = Beneficiary.objects.create(**beneficiary_data)
+        pathway = Pathway.objects.create(
+            beneficiary=beneficiary, territory=beneficiary.territory, entered_on=entered_on
+        )
+        TransitionLog.objects.create(
+            pathway=pathway,
+            transition=ENTRY,
+            from_state="",
+            to_state=pathway.state,
+            occurred_on=entered_on,
+            recorded_at=now,
+            by=by if getattr(by, "pk", None) else None,
+        )
+        dl.deadline_open(pathway, RuleCode.ORIENTATION, starts_on=entered_on)
+    return pathway
+
+
+def contact_record(
+    pathway: Pathway, *, occurred_on: dt.date, kind: str, outcome: str, by, now: dt.datetime, aspir: bool = False
+) -> Contact:
+    """Record a contact; a held one meets the first appointment and restarts the gap clock.
+
+    A missed appointment changes no clock: the contact gap runs from the last *held* contact.
+    """
+    with transaction.atomic():
+        locked = (
+            Pathway.objects.select_for_update(of=("self",))
+            .select_related("territory", "beneficiary")
+            .get(pk=pathway.pk)
+        )
+        contact = Contact.objects.create(
+            pathway=locked,
+            occurred_on=occurred_on,
+            kind=kind,
+            outcome=outcome,
+            aspir=aspir,
+            recorded_by=by if getattr(by, "pk", None) else None,
+            recorded_at=now,
+        )
+        if outcome == ContactOutcome.HELD and locked.is_open:
+            first = Deadline.objects.filter(
+                pathway=locked, rule_code=RuleCode.FIRST_APPOINTMENT, status=DeadlineStatus.OPEN
+            ).first()
+            if first is not None and occurred_on >= first.starts_on:
+                dl.deadline_meet(locked, [RuleCode.FIRST_APPOINTMENT], on=occurred_on)
+            if locked.referent_id is not None:
+                dl.contact_gap_restart(locked, held_on=occurred_on)
+            if aspir:
+                contract = Contract.objects.filter(pathway=locked, aspir=True).order_by("-signed_on").first()
+                if contract is not None:
+                    dl.aspir_next(locked, aspir_started_on=contract.starts_on, last_interview_on=occurred_on)
+        alerts_resolve_for_pathway(locked.pk, now=now)
+    return contact

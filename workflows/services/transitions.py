@@ -1,0 +1,308 @@
+"""The one door for every pathway transition: API, pages, viewflow tasks and imports use it.
+
+`pathway_transition` locks the pathway row, checks that the transition can proceed from the
+current state and that the user may perform it, applies it, appends the TransitionLog row,
+updates the deadlines and the related rows, writes the notifications (outbox) and resolves
+the alerts that no longer apply — all in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from casework.enums import HandoverStatus, PathwayState, RuleCode
+from casework.models import Contract, Handover, Pathway, ReferentPeriod, TransitionLog
+from casework.services import deadlines as dl
+from notifications.services import alerts as alert_service
+from notifications.services import outbox
+
+from .errors import TransitionConflict, TransitionForbidden, TransitionInvalid
+
+QUEUED_EVENT = "queued"
+
+TRANSITIONS = (
+    "orient",
+    "assign_referent",
+    "propose_handover",
+    "accept_handover",
+    "refuse_handover",
+    "sign_contract",
+    "request_reorientation",
+    "decide_reorientation",
+    "start_job",
+    "end_followup",
+    "suspend",
+    "resume",
+    "close",
+    "reopen",
+)
+
+
+@dataclass
+class Ctx:
+    pathway: Pathway
+    by: object
+    occurred_on: dt.date
+    now: dt.datetime
+    reason: str
+    params: dict
+    from_state: str
+    old_referent_id: int | None
+    old_handover_to_id: int | None
+    old_organisation_id: int | None
+
+
+def _json_params(params: dict) -> dict:
+    out = {}
+    for key, value in params.items():
+        if hasattr(value, "pk"):
+            out[key] = value.pk
+        elif isinstance(value, dt.date):
+            out[key] = value.isoformat()
+        else:
+            out[key] = value
+    return out
+
+
+def _referent_period_end(pathway: Pathway, on: dt.date) -> None:
+    ReferentPeriod.objects.filter(pathway=pathway, ended_on__isnull=True).update(ended_on=on)
+
+
+def _referent_period_start(pathway: Pathway, on: dt.date) -> None:
+    _referent_period_end(pathway, on)
+    ReferentPeriod.objects.create(pathway=pathway, professional_id=pathway.referent_id, started_on=on)
+
+
+# --- effects of each transition (deadlines, related rows, notifications) ----------------
+
+
+def _orient(c: Ctx) -> None:
+    p, on = c.pathway, c.occurred_on
+    dl.deadline_meet(p, [RuleCode.ORIENTATION], on=on)
+    _referent_period_end(p, on)
+    dl.deadline_open(p, RuleCode.REFERENT_ASSIGNMENT, starts_on=on)
+    # A new orientation decision restarts the contract clock.
+    dl.deadline_open(p, RuleCode.CONTRACT, starts_on=on)
+    outbox.notify_team_leads(p.organisation_id, QUEUED_EVENT, p, now=c.now)
+
+
+def _assign_referent(c: Ctx) -> None:
+    p, on = c.pathway, c.occurred_on
+    dl.deadline_meet(p, [RuleCode.REFERENT_ASSIGNMENT], on=on)
+    _referent_period_start(p, on)
+    dl.deadline_open(p, RuleCode.FIRST_APPOINTMENT, starts_on=on)
+    if not p.deadlines.filter(rule_code=RuleCode.CONTACT_GAP, status__in=dl.LIVE).exists():
+        dl.deadline_open(p, RuleCode.CONTACT_GAP, starts_on=on)
+    outbox.notify([p.referent], "assigned", p, now=c.now)
+
+
+def _propose_handover(c: Ctx) -> None:
+    p = c.pathway
+    handover = Handover.objects.create(
+        pathway=p,
+        outgoing_id=c.old_referent_id,
+        incoming=c.params["incoming"],
+        proposed_on=c.occurred_on,
+        note=c.params.get("note", ""),
+    )
+    dl.deadline_open(p, RuleCode.HANDOVER_ACCEPTANCE, starts_on=c.occurred_on, ref=str(handover.pk))
+    outbox.notify([c.params["incoming"]], "handover_proposed", p, now=c.now)
+
+
+def _pending_handover(p: Pathway) -> Handover:
+    return Handover.objects.select_for_update().get(pathway=p, status=HandoverStatus.PROPOSED)
+
+
+def _accept_handover(c: Ctx) -> None:
+    p, on = c.pathway, c.occurred_on
+    handover = _pending_handover(p)
+    Handover.objects.filter(pk=handover.pk).update(status=HandoverStatus.ACCEPTED, decided_on=on)
+    dl.deadline_meet(p, [RuleCode.HANDOVER_ACCEPTANCE], on=on, ref=str(handover.pk))
+    _referent_period_start(p, on)
+    dl.deadline_open(p, RuleCode.FIRST_APPOINTMENT, starts_on=on)
+    outbox.notify([handover.outgoing], "handover_accepted", p, now=c.now)
+
+
+def _refuse_handover(c: Ctx) -> None:
+    p, on = c.pathway, c.occurred_on
+    handover = _pending_handover(p)
+    Handover.objects.filter(pk=handover.pk).update(
+        status=HandoverStatus.REFUSED, decided_on=on, refusal_reason=c.reason
+    )
+    dl.deadline_meet(p, [RuleCode.HANDOVER_ACCEPTANCE], on=on, ref=str(handover.pk))
+    outbox.notify([handover.outgoing], "handover_refused", p, now=c.now)
+
+
+def _sign_contract(c: Ctx) -> None:
+    p, on, params = c.pathway, c.occurred_on, c.params
+    contract = Contract.objects.create(
+        pathway=p,
+        kind=params["kind"],
+        signed_on=on,
+        starts_on=params["starts_on"],
+        ends_on=params["ends_on"],
+        extended_review_reason=params.get("extended_review_reason") or "",
+        aspir=bool(params.get("aspir")),
+    )
+    dl.deadline_meet(p, [RuleCode.CONTRACT, RuleCode.CONTRACT_RENEWAL], on=on)
+    dl.deadline_open(p, RuleCode.CONTRACT_RENEWAL, starts_on=contract.ends_on, due_on=contract.ends_on)
+    if p.state == PathwayState.SOCIAL_TRACK:
+        dl.deadline_meet(p, [RuleCode.SOCIAL_TRACK_REVIEW], on=on)
+        dl.deadline_open(p, RuleCode.SOCIAL_TRACK_REVIEW, starts_on=on, extended=bool(contract.extended_review_reason))
+    else:
+        dl.deadline_cancel(p, [RuleCode.SOCIAL_TRACK_REVIEW], on=on)
+    if contract.aspir:
+        dl.aspir_next(p, aspir_started_on=contract.starts_on, last_interview_on=contract.starts_on)
+
+
+def _decide_reorientation(c: Ctx) -> None:
+    p, on = c.pathway, c.occurred_on
+    if not c.params.get("accepted"):
+        return
+    dl.deadline_open(p, RuleCode.CONTRACT, starts_on=on)
+    if p.organisation_id != c.old_organisation_id:
+        _referent_period_end(p, on)
+        dl.deadline_cancel(p, [RuleCode.FIRST_APPOINTMENT, RuleCode.HANDOVER_ACCEPTANCE], on=on)
+        Handover.objects.filter(pathway=p, status=HandoverStatus.PROPOSED).update(
+            status=HandoverStatus.CANCELLED, decided_on=on
+        )
+        dl.deadline_open(p, RuleCode.REFERENT_ASSIGNMENT, starts_on=on)
+        outbox.notify_team_leads(p.organisation_id, QUEUED_EVENT, p, now=c.now)
+
+
+def _start_job(c: Ctx) -> None:
+    p, on = c.pathway, c.occurred_on
+    dl.deadline_cancel(
+        p,
+        [RuleCode.CONTRACT, RuleCode.CONTRACT_RENEWAL, RuleCode.SOCIAL_TRACK_REVIEW, RuleCode.ASPIR_CADENCE],
+        on=on,
+    )
+    dl.in_work_checkins_open(p, job_started_on=on)
+
+
+def _end_followup(c: Ctx) -> None:
+    p, on = c.pathway, c.occurred_on
+    dl.deadline_cancel(p, [RuleCode.IN_WORK_CHECKIN], on=on)
+    if p.state == PathwayState.CLOSED:
+        _close(c)
+
+
+def _suspend(c: Ctx) -> None:
+    p, on = c.pathway, c.occurred_on
+    dl.deadlines_suspend(p, on=on)
+    dl.deadline_open(p, RuleCode.SUSPENSION_END, starts_on=on, due_on=c.params["expected_resume_on"])
+
+
+def _resume(c: Ctx) -> None:
+    p, on = c.pathway, c.occurred_on
+    dl.deadline_meet(p, [RuleCode.SUSPENSION_END], on=on)
+    dl.deadlines_resume(p, on=on)
+
+
+def _close(c: Ctx) -> None:
+    p, on = c.pathway, c.occurred_on
+    dl.deadline_cancel(p, None, on=on)
+    Handover.objects.filter(pathway=p, status=HandoverStatus.PROPOSED).update(
+        status=HandoverStatus.CANCELLED, decided_on=on
+    )
+    _referent_period_end(p, on)
+
+
+def _reopen(c: Ctx) -> None:
+    dl.deadline_open(c.pathway, RuleCode.ORIENTATION, starts_on=c.occurred_on)
+
+
+EFFECTS: dict[str, Callable[[Ctx], None]] = {
+    "orient": _orient,
+    "assign_referent": _assign_referent,
+    "propose_handover": _propose_handover,
+    "accept_handover": _accept_handover,
+    "refuse_handover": _refuse_handover,
+    "sign_contract": _sign_contract,
+    "request_reorientation": lambda c: None,
+    "decide_reorientation": _decide_reorientation,
+    "start_job": _start_job,
+    "end_followup": _end_followup,
+    "suspend": _suspend,
+    "resume": _resume,
+    "close": _close,
+    "reopen": _reopen,
+}
+
+
+def pathway_lock(pathway_id: int) -> Pathway:
+    return (
+        Pathway.objects.select_for_update(of=("self",))
+        .select_related("territory", "beneficiary", "track", "referent__user", "organisation", "handover_to")
+        .get(pk=pathway_id)
+    )
+
+
+def transition_check(pathway: Pathway, name: str, user) -> None:
+    """Raise the error a caller would get, without applying anything."""
+    if name not in TRANSITIONS:
+        raise TransitionInvalid("Transition inconnue.", {"transition": [f"« {name} » n'est pas une transition."]})
+    method = getattr(pathway, name)
+    if not can_proceed(method):
+        raise TransitionConflict(
+            f"La transition « {name} » n'est pas possible depuis l'état « {pathway.get_state_display()} »."
+        )
+    if not has_transition_perm(method, user):
+        raise TransitionForbidden("Vous n'êtes pas autorisé à effectuer cette transition sur ce parcours.")
+
+
+def pathway_transition(
+    pathway_id: int,
+    name: str,
+    *,
+    by,
+    occurred_on: dt.date,
+    now: dt.datetime,
+    reason: str = "",
+    params: dict | None = None,
+) -> Pathway:
+    """Apply transition `name` to the pathway; exactly one of two concurrent callers wins."""
+    params = dict(params or {})
+    try:
+        with transaction.atomic():
+            pathway = pathway_lock(pathway_id)
+            transition_check(pathway, name, by)
+            ctx = Ctx(
+                pathway=pathway,
+                by=by,
+                occurred_on=occurred_on,
+                now=now,
+                reason=reason,
+                params=params,
+                from_state=pathway.state,
+                old_referent_id=pathway.referent_id,
+                old_handover_to_id=pathway.handover_to_id,
+                old_organisation_id=pathway.organisation_id,
+            )
+            getattr(pathway, name)(occurred_on=occurred_on, **params)
+            pathway.save()
+            TransitionLog.objects.create(
+                pathway=pathway,
+                transition=name,
+                from_state=ctx.from_state,
+                to_state=pathway.state,
+                occurred_on=occurred_on,
+                recorded_at=now,
+                by=by if getattr(by, "pk", None) else None,
+                reason=reason,
+                params=_json_params(params),
+            )
+            EFFECTS[name](ctx)
+            alert_service.alerts_resolve_for_pathway(pathway.pk, now=now)
+    except ConcurrentTransition as exc:
+        raise TransitionConflict(
+            "Le parcours a été modifié en même temps par quelqu'un d'autre : rechargez-le."
+        ) from exc
+    except Pathway.DoesNotExist as exc:
+        raise TransitionInvalid("Parcours introuvable.") from exc
+    return pathway
