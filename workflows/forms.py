@@ -189,11 +189,6 @@ class SuspendForm(TransitionForm):
             self.add_error("expected_resume_on", "La reprise prévue doit être postérieure à la suspension.")
         return data
 
-    def params(self) -> dict:
-        data = super().params()
-        data["reason"] = data.pop("suspension_reason")
-        return data
-
 
 class ResumeForm(TransitionForm):
     pass
@@ -201,11 +196,6 @@ class ResumeForm(TransitionForm):
 
 class CloseForm(TransitionForm):
     close_reason = forms.ChoiceField(label="Motif de sortie", choices=CloseReason.choices)
-
-    def params(self) -> dict:
-        data = super().params()
-        data["reason"] = data.pop("close_reason")
-        return data
 
 
 class ReopenForm(TransitionForm):

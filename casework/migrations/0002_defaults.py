@@ -101,12 +101,12 @@ def load_defaults(apps, schema_editor):
 
 def append_only_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(APPEND_ONLY_SQL)
+        schema_editor.execute(APPEND_ONLY_SQL, params=None)
 
 
 def drop_append_only_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(APPEND_ONLY_REVERSE)
+        schema_editor.execute(APPEND_ONLY_REVERSE, params=None)
 
 
 class Migration(migrations.Migration):

@@ -254,9 +254,9 @@ class Pathway(ConcurrentTransitionMixin, models.Model):
             self.handover_to = None
 
     @transition(field=state, source=SUSPENDABLE_STATES, target=S.SUSPENDED, permission=permissions.can_manage)
-    def suspend(self, *, occurred_on, reason, expected_resume_on, **kwargs) -> None:
+    def suspend(self, *, occurred_on, suspension_reason, expected_resume_on, **kwargs) -> None:
         self.resume_state = self.state
-        self.suspension_reason = reason
+        self.suspension_reason = suspension_reason
         self.suspended_on = occurred_on
         self.expected_resume_on = expected_resume_on
 
@@ -273,9 +273,9 @@ class Pathway(ConcurrentTransitionMixin, models.Model):
         self.expected_resume_on = None
 
     @transition(field=state, source=OPEN_STATES, target=S.CLOSED, permission=permissions.can_close)
-    def close(self, *, occurred_on, reason, **kwargs) -> None:
+    def close(self, *, occurred_on, close_reason, **kwargs) -> None:
         self.closed_on = occurred_on
-        self.close_reason = reason
+        self.close_reason = close_reason
         self.handover_to = None
 
     @transition(field=state, source=S.CLOSED, target=S.ORIENTATION, permission=permissions.can_reopen)

@@ -1,0 +1,59 @@
+"""Shared fixtures. Tests that need PostgreSQL or Redis skip with a reason when they are not
+configured — except in CI (FILROUGE_REQUIRE_SERVICES=1), where a missing service fails."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from .helpers import make_world
+
+REQUIRE_SERVICES = os.environ.get("FILROUGE_REQUIRE_SERVICES") == "1"
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"Service required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def needs_postgres(db):
+    if connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        _missing("needs Redis: set REDIS_URL=redis://...")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        _missing(f"Redis at {url} does not answer: {exc}")
+    return url
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.SITE_URL = "https://filrouge.test"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+__all__ = ["settings"]

@@ -1,0 +1,119 @@
+"""A small world to test in: one territory, a Département office, a partner organisation,
+their people, and `advance()` that moves a pathway to any state through the real service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from casework.enums import OrganisationKind, PathwayState
+from casework.models import Organisation, Pathway, Professional, Territory
+from workflows.services.events import pathway_enter
+from workflows.services.transitions import pathway_transition
+
+from .factories import BeneficiaryFactory, OrganisationFactory, ProfessionalFactory, TerritoryFactory, track
+
+
+def at(day: dt.date, hour: int = 9) -> dt.datetime:
+    """An aware datetime in Europe/Paris on `day`."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+@dataclass
+class World:
+    territory: Territory
+    dept: Organisation
+    partner_org: Organisation
+    officer: Professional
+    lead: Professional
+    referent: Professional
+    referent2: Professional
+    partner_lead: Professional
+    partner_referent: Professional
+    outsider: Professional  # another organisation, another territory
+
+    def enter(self, entered_on: dt.date, **beneficiary) -> Pathway:
+        b = BeneficiaryFactory.build(territory=self.territory, **beneficiary)
+        data = {f: getattr(b, f) for f in ("first_name", "last_name", "birth_date", "territory", "publics")}
+        return pathway_enter(beneficiary_data=data, entered_on=entered_on, by=self.officer.user, now=at(entered_on))
+
+    def t(self, pathway: Pathway, name: str, on: dt.date, by: Professional | None = None, reason: str = "", **params):
+        actor = by or self.default_actor(pathway, name)
+        return pathway_transition(
+            pathway.pk, name, by=actor.user, occurred_on=on, now=at(on), reason=reason, params=params
+        )
+
+    def default_actor(self, pathway: Pathway, name: str) -> Professional:
+        pathway.refresh_from_db()
+        if name in ("orient", "decide_reorientation", "reopen"):
+            return self.officer
+        if name == "assign_referent":
+            return Professional.objects.get(organisation_id=pathway.organisation_id, is_team_lead=True)
+        if name in ("accept_handover", "refuse_handover"):
+            return pathway.handover_to
+        if pathway.referent_id:
+            return pathway.referent
+        return self.officer
+
+
+def make_world(code: str = "niortais", *, alsace_moselle: bool = False) -> World:
+    territory = TerritoryFactory(code=code, alsace_moselle=alsace_moselle)
+    elsewhere = TerritoryFactory(code=f"{code}-ailleurs")
+    dept = OrganisationFactory(name=f"Département {code}", kind=OrganisationKind.DEPARTEMENT, territories=[territory])
+    partner_org = OrganisationFactory(
+        name=f"France Travail {code}", kind=OrganisationKind.FRANCE_TRAVAIL, territories=[territory]
+    )
+    other_org = OrganisationFactory(name=f"Autre {code}", kind=OrganisationKind.DEPARTEMENT, territories=[elsewhere])
+    return World(
+        territory=territory,
+        dept=dept,
+        partner_org=partner_org,
+        officer=ProfessionalFactory(organisation=dept, orientation_officer=True, user__username=f"officer-{code}"),
+        lead=ProfessionalFactory(organisation=dept, team_lead=True, user__username=f"lead-{code}"),
+        referent=ProfessionalFactory(organisation=dept, referent=True, user__username=f"ref-{code}"),
+        referent2=ProfessionalFactory(organisation=dept, referent=True, user__username=f"ref2-{code}"),
+        partner_lead=ProfessionalFactory(organisation=partner_org, team_lead=True, user__username=f"ftlead-{code}"),
+        partner_referent=ProfessionalFactory(organisation=partner_org, referent=True, user__username=f"ftref-{code}"),
+        outsider=ProfessionalFactory(
+            organisation=other_org,
+            referent=True,
+            team_lead=True,
+            orientation_officer=True,
+            user__username=f"out-{code}",
+        ),
+    )
+
+
+S = PathwayState
+
+
+# The shortest path from `orientation` to each state, as (transition, params builder) steps.
+def advance(world: World, pathway: Pathway, target: str, start: dt.date, *, social: bool = True) -> Pathway:
+    """Move `pathway` to `target` through the service, one day per step from `start`."""
+    day = start
+    track_code = "social" if social else "professional"
+    steps: list[tuple[str, dict]] = []
+    if target == S.ORIENTATION:
+        return Pathway.objects.get(pk=pathway.pk)
+    steps.append(("orient", {"organisation": world.dept, "track": track(track_code)}))
+    steps.append(("assign_referent", {"referent": world.referent}))
+    if target in (S.SOCIAL_TRACK, S.PROFESSIONAL_TRACK, S.REORIENTATION, S.IN_WORK_FOLLOWUP, S.CLOSED):
+        steps.append(("sign_contract", {"kind": "cer", "starts_on": None, "ends_on": None}))
+    if target == S.REORIENTATION:
+        steps.append(("request_reorientation", {}))
+    if target == S.IN_WORK_FOLLOWUP:
+        steps.append(("start_job", {"job_kind": "cdi"}))
+    if target == S.SUSPENDED:
+        steps.append(("suspend", {"suspension_reason": "health", "expected_resume_on": None}))
+    if target == S.CLOSED:
+        steps.append(("close", {"close_reason": "moved_away"}))
+    for name, params in steps:
+        if "starts_on" in params:
+            params = {**params, "starts_on": day, "ends_on": day + dt.timedelta(days=180)}
+        if "expected_resume_on" in params:
+            params = {**params, "expected_resume_on": day + dt.timedelta(days=60)}
+        world.t(pathway, name, day, **params)
+        day += dt.timedelta(days=1)
+    return Pathway.objects.get(pk=pathway.pk)
