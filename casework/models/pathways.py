@@ -228,7 +228,6 @@ class Pathway(ConcurrentTransitionMixin, models.Model):
             if track is not None:
                 self.track = track
             self.oriented_on = occurred_on
-        self.resume_state = ""
 
     @transition(
         field=state,
@@ -267,7 +266,7 @@ class Pathway(ConcurrentTransitionMixin, models.Model):
         permission=permissions.can_manage,
     )
     def resume(self, **kwargs) -> None:
-        self.resume_state = ""
+        # `resume_state` is read by GET_STATE after this body runs: it must stay set here.
         self.suspension_reason = ""
         self.suspended_on = None
         self.expected_resume_on = None

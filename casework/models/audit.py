@@ -1,0 +1,63 @@
+"""The audit trail: every change to a beneficiary, pathway, contract, consent or diagnostic
+section is recorded as a historical row (django-simple-history), with who and when.
+
+The trail is append-only: the historical querysets refuse `update()`/`delete()`, a historical
+row cannot be saved twice, and on PostgreSQL a trigger refuses UPDATE and DELETE as well.
+The only exception is the retention service (`casework.services.retention`), which erases
+identity fields in old rows once the retention period is over (RGPD), under an explicit
+database flag. The manager is called `audit` (`pathway.audit.all()`), because `history` is
+already the transition log of a pathway.
+"""
+
+from django.db import models
+from simple_history import register
+from simple_history.manager import HistoricalQuerySet, HistoryManager
+
+from .beneficiaries import Beneficiary
+from .pathways import Contract, Pathway
+from .secrecy import Consent, DiagnosticSection
+
+AUDIT_MANAGER = "audit"
+
+
+class AppendOnlyHistoricalQuerySet(HistoricalQuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Le journal d'audit est en ajout seul : aucune modification possible.")
+
+    def delete(self):
+        raise PermissionError("Le journal d'audit est en ajout seul : aucune suppression possible.")
+
+
+class AppendOnlyHistoryManager(HistoryManager):
+    pass
+
+
+class AppendOnlyHistoricalModel(models.Model):
+    """Base of every historical model: a row, once written, is never rewritten through the ORM."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Le journal d'audit est en ajout seul : aucune modification possible.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Le journal d'audit est en ajout seul : aucune suppression possible.")
+
+
+AUDITED_MODELS = (Beneficiary, Pathway, Contract, Consent, DiagnosticSection)
+
+for _model in AUDITED_MODELS:
+    register(
+        _model,
+        manager_name=AUDIT_MANAGER,
+        bases=[AppendOnlyHistoricalModel],
+        history_manager=AppendOnlyHistoryManager,
+        historical_queryset=AppendOnlyHistoricalQuerySet,
+        user_related_name="+",
+    )
+
+# Historical tables that the PostgreSQL append-only trigger protects (see migration 0003).
+AUDIT_TABLES = tuple(_model.audit.model._meta.db_table for _model in AUDITED_MODELS)
