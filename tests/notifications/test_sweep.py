@@ -1,0 +1,226 @@
+"""The sweep: alerts at the right day for the right people, idempotent, self-resolving."""
+
+import datetime as dt
+import io
+import json
+import threading
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+
+from casework.enums import PathwayState, RuleCode
+from casework.models import Deadline
+from notifications.models import Alert, EmailStatus, Notification
+from notifications.services.outbox import redispatch_pending
+from notifications.services.sweep import sweep_deadlines
+from tests.factories import track
+from tests.helpers import advance, at, make_world
+from workflows.services.events import contact_record
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def alerts(pathway, **kw):
+    return Alert.objects.filter(pathway=pathway, **kw)
+
+
+def test_orientation_alerts_orientation_team_then_lead_then_escalates(world):
+    p = world.enter(D(2027, 4, 12))  # due Mon 24 May 2027
+    assert sweep_deadlines(now=at(D(2027, 5, 13)))["due_soon"] == 0
+    result = sweep_deadlines(now=at(D(2027, 5, 14)))  # J-7 is Whit Monday → Friday 14
+    assert result["due_soon"] == 1
+    soon = alerts(p, level="due_soon").get()
+    assert soon.recipient_role == "orientation_team" and soon.recipient == world.officer
+    assert sweep_deadlines(now=at(D(2027, 5, 24)))["due"] == 1
+    due = alerts(p, level="due").get()
+    assert due.recipient_role == "team_lead" and due.recipient == world.lead
+    assert sweep_deadlines(now=at(D(2027, 6, 8)))["overdue"] == 1
+    assert alerts(p).count() == 3
+
+
+def test_sweeping_twice_creates_nothing_twice(world):
+    world.enter(D(2026, 1, 5))
+    first = sweep_deadlines(now=at(D(2026, 3, 10)))
+    second = sweep_deadlines(now=at(D(2026, 3, 10), 10))
+    assert first["overdue"] == 1
+    assert (second["due_soon"], second["due"], second["overdue"]) == (0, 0, 0)
+    assert Alert.objects.count() == 1
+    assert Notification.objects.filter(alert__isnull=False).count() == 1
+
+
+def test_a_late_clock_gets_only_its_current_level(world):
+    """A back-dated entry already 2 months old does not fire a stale J-7 alert."""
+    p = world.enter(D(2026, 1, 5))
+    sweep_deadlines(now=at(D(2026, 3, 10)))
+    assert list(alerts(p).values_list("level", flat=True)) == ["overdue"]
+
+
+def test_alerts_resolve_when_the_deadline_is_met(world):
+    p = advance(world, world.enter(D(2026, 9, 1)), PathwayState.SOCIAL_TRACK, D(2026, 9, 2))
+    contact_record(p, occurred_on=D(2026, 9, 5), kind="interview", outcome="held", by=None, now=at(D(2026, 9, 5)))
+    sweep_deadlines(now=at(D(2026, 11, 4)))  # 60 days after 5 Sep
+    gap_alert = alerts(p, rule_code=RuleCode.CONTACT_GAP).get()
+    assert gap_alert.status == "open" and gap_alert.recipient == world.referent
+    contact_record(p, occurred_on=D(2026, 11, 4), kind="phone", outcome="held", by=None, now=at(D(2026, 11, 4), 11))
+    gap_alert.refresh_from_db()
+    assert gap_alert.status == "resolved"
+
+
+def test_sweep_resolves_alerts_closed_outside_the_services(world):
+    p = world.enter(D(2026, 1, 5))
+    sweep_deadlines(now=at(D(2026, 3, 1)))
+    Deadline.objects.filter(pathway=p).update(status="cancelled")
+    assert sweep_deadlines(now=at(D(2026, 3, 2)))["resolved"] == 1
+    assert alerts(p).get().status == "resolved"
+
+
+def test_handover_stall_alerts_incoming_then_team_lead(world):
+    p = advance(world, world.enter(D(2026, 10, 1)), PathwayState.SOCIAL_TRACK, D(2026, 10, 2))
+    world.t(p, "propose_handover", D(2026, 12, 23), incoming=world.referent2, note="Relais")
+    # The incoming referent is told at once (outbox row written with the transition).
+    assert Notification.objects.filter(recipient=world.referent2, event="handover_proposed").exists()
+    sweep_deadlines(now=at(D(2026, 12, 31)))
+    assert alerts(p, rule_code="handover_acceptance", level="due").get().recipient == world.referent2
+    sweep_deadlines(now=at(D(2027, 1, 4)))  # due + 2 days = Sat 2 Jan → Friday 1 is a holiday → Thu 31... at least J+1
+    esc = alerts(p, rule_code="handover_acceptance", level="overdue").get()
+    assert esc.recipient == world.lead
+
+
+def test_notifications_carry_no_personal_data(world, django_capture_on_commit_callbacks):
+    p = world.enter(D(2026, 1, 5), first_name="Gwendoline", last_name="Trouvé")
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_deadlines(now=at(D(2026, 3, 1)))
+    n = Notification.objects.get(alert__pathway=p)
+    for text in (n.subject, n.body, n.link):
+        assert "Gwendoline" not in text and "Trouvé" not in text and "1985" not in text
+    assert f"n° {p.pk}" in n.body and n.link.endswith(f"/parcours/{p.pk}/")
+    assert n.email_status == EmailStatus.SENT  # eager Celery in unit tests: dispatched after commit
+    assert "Gwendoline" not in mail.outbox[-1].body
+
+
+def test_outbox_row_stays_pending_when_the_broker_is_down_and_is_redispatched(world, monkeypatch):
+    from notifications import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("redis down")
+
+    monkeypatch.setattr(tasks.send_notification_emails_task, "delay", broker_down)
+    p = advance(world, world.enter(D(2026, 10, 1)), PathwayState.SOCIAL_TRACK, D(2026, 10, 2))
+    world.t(p, "propose_handover", D(2026, 11, 2), incoming=world.referent2, note="Relais")
+    n = Notification.objects.get(event="handover_proposed")
+    assert n.email_status == EmailStatus.PENDING
+    monkeypatch.undo()
+    assert redispatch_pending(now=at(D(2026, 11, 3))) >= 1
+    n.refresh_from_db()
+    assert n.email_status == EmailStatus.SENT
+
+
+def test_digest_users_get_one_email(world):
+    from notifications.services.digest import send_daily_digests
+
+    world.lead.wants_digest = True
+    world.lead.save()
+    for i in range(3):
+        world.enter(D(2026, 1, 5), last_name=f"P{i}")
+    mail.outbox.clear()
+    sweep_deadlines(now=at(D(2026, 2, 16)))  # due date: the team lead is alerted for all three
+    assert not [m for m in mail.outbox if world.lead.user.email in m.to]
+    assert send_daily_digests(now=at(D(2026, 2, 17), 7)) == 1
+    digests = [m for m in mail.outbox if world.lead.user.email in m.to]
+    assert len(digests) == 1 and "3 élément(s)" in digests[0].body
+    assert send_daily_digests(now=at(D(2026, 2, 18), 7)) == 0
+
+
+def test_command_prints_one_json_line_and_replays_any_day(world):
+    world.enter(D(2026, 1, 5))
+    out = io.StringIO()
+    call_command("sweep_deadlines", "--now", "2026-02-16T08:00", stdout=out)
+    result = json.loads(out.getvalue().strip())
+    assert result["due"] == 1 and result["today"] == "2026-02-16"
+    assert set(result) >= {"due_soon", "due", "overdue", "resolved", "notifications"}
+
+
+def test_partner_request_link_acknowledges_once_and_cannot_be_forged(world, client):
+    from notifications.services.partners import partner_request_send
+
+    p = advance(world, world.enter(D(2026, 10, 1)), PathwayState.SOCIAL_TRACK, D(2026, 10, 2))
+    request = partner_request_send(
+        p, world.partner_org, "orientation", sent_on=D(2026, 11, 2), by=world.referent.user, now=at(D(2026, 11, 2))
+    )
+    n = Notification.objects.get(event="partner_request")
+    assert n.to_email == world.partner_org.contact_email
+    path = n.link.replace("https://filrouge.test", "")
+    assert client.get(path).status_code == 200
+    assert client.get(path[:-3] + "xyz/").status_code == 400  # tampered signature
+    assert client.post(path).status_code == 200
+    request.refresh_from_db()
+    assert request.acknowledged_on is not None
+    deadline = Deadline.objects.get(pathway=p, rule_code="partner_ack")
+    assert deadline.status == "met"
+    assert "déjà" in client.post(path).content.decode()  # replay changes nothing
+
+
+def test_partner_reminder_then_escalation_to_referent(world):
+    from notifications.services.partners import partner_request_send
+
+    p = advance(world, world.enter(D(2026, 10, 1)), PathwayState.SOCIAL_TRACK, D(2026, 10, 2))
+    partner_request_send(p, world.partner_org, "prescription", sent_on=D(2026, 11, 2), by=None, now=at(D(2026, 11, 2)))
+    sweep_deadlines(now=at(D(2026, 11, 9)))
+    reminder = Notification.objects.get(event="partner_reminder")
+    assert reminder.to_email == world.partner_org.contact_email
+    sweep_deadlines(now=at(D(2026, 11, 16)))
+    assert alerts(p, rule_code="partner_ack", level="overdue").get().recipient == world.referent
+
+
+def test_partner_link_expires(world, client, settings):
+    from django.core import signing
+
+    from notifications.services.partners import SALT
+
+    settings.PARTNER_LINK_MAX_AGE_DAYS = 30
+    p = world.enter(D(2026, 10, 1))
+    from casework.models import PartnerRequest
+
+    r = PartnerRequest.objects.create(
+        pathway=p, organisation=world.partner_org, kind="orientation", sent_on=D(2026, 10, 1)
+    )
+
+    class OldSigner(signing.TimestampSigner):
+        def timestamp(self):
+            return signing.b62_encode(int(__import__("time").time()) - 31 * 86400)
+
+    token = OldSigner(salt=SALT).sign(str(r.pk))
+    response = client.get(f"/partenaire/accuse/{token}/")
+    assert response.status_code == 400 and "expiré" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sweeps_never_duplicate(needs_postgres):
+    w = make_world("concurrence")
+    for i in range(60):
+        p = w.enter(D(2026, 1, 5), last_name=f"P{i}")
+        if i % 2:
+            w.t(p, "orient", D(2026, 1, 6), organisation=w.dept, track=track("social"))
+    now = at(D(2026, 6, 1))
+    results = []
+
+    def sweep():
+        try:
+            results.append(sweep_deadlines(now=now, batch_size=7))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    expected = Deadline.objects.filter(status="open", overdue_alert_on__lte=D(2026, 6, 1)).count()
+    assert Alert.objects.filter(level="overdue").count() == expected
+    assert sum(r["overdue"] for r in results) == expected
+    assert Notification.objects.filter(alert__isnull=False).values("alert", "recipient").distinct().count() == (
+        Notification.objects.filter(alert__isnull=False).count()
+    )
