@@ -13,10 +13,10 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
-def sweep_deadlines_task(now_iso: str | None = None) -> dict:
+def sweep_deadlines_task(now_iso: str | None = None, batch_size: int = sweep.BATCH_SIZE) -> dict:
     """Beat entry point; `now` is read here, at the edge, and passed down."""
     now = timezone.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
-    result = sweep.sweep_deadlines(now=now)
+    result = sweep.sweep_deadlines(now=now, batch_size=batch_size)
     logger.info("sweep_deadlines %s", {k: v for k, v in result.items() if isinstance(v, int)})
     return result
 

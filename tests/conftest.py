@@ -40,6 +40,36 @@ def redis_url() -> str:
     return url
 
 
+def ensure_defaults() -> None:
+    """Re-load the data migration's defaults (delay rules, tracks, orientation rules).
+
+    Transactional tests end by flushing every table, data migrations included; the tests
+    after them would otherwise run without any delay rule.
+    """
+    from django.apps import apps
+
+    from casework.models import DelayRule
+
+    if DelayRule.objects.exists():
+        return
+    module = __import__("casework.migrations.0002_defaults", fromlist=["load_defaults"])
+    module.load_defaults(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _defaults(request):
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+        ensure_defaults()
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+
+
 @pytest.fixture
 def world(db):
     return make_world()

@@ -13,3 +13,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Security (issue 6): axes stays on (the browser tests log in through the form; the limit is 5).
+# `client.force_login` bypasses authentication backends, so it is unaffected.
+AXES_ENABLED = True
+# django-simple-history records changes in tests too: audit tests rely on it.
+
+# The integration tests start a real Celery worker with these settings and a real broker:
+# it must not run tasks eagerly, and it writes e-mails to files the test can read.
+import os  # noqa: E402
+
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)  # noqa: F405
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", EMAIL_BACKEND)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # noqa: F405

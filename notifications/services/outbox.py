@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 _dispatch_suppressed = contextvars.ContextVar("dispatch_suppressed", default=False)
 
 DISPATCH_CHUNK = 100
+# A pooled broker connection that died with Redis fails once even after Redis is back:
+# one quick retry reconnects it. Two short attempts, then the row waits for the re-dispatch.
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 MAX_EMAIL_ATTEMPTS = 6
 
 
@@ -103,10 +106,10 @@ def dispatch(ids: list[int]) -> int:
     for start in range(0, len(ids), DISPATCH_CHUNK):
         chunk = ids[start : start + DISPATCH_CHUNK]
         try:
-            send_notification_emails_task.delay(chunk)
+            send_notification_emails_task.apply_async((chunk,), retry=True, retry_policy=PUBLISH_RETRY)
             sent += len(chunk)
         except Exception as exc:  # kombu raises OperationalError and friends when Redis is down
-            logger.warning("Broker unavailable, %d notification(s) stay pending: %s", len(chunk), type(exc).__name__)
+            logger.warning("Broker unavailable, %d notification(s) stay pending: %r", len(chunk), exc)
             break
     return sent
 
