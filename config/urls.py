@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from notifications.api import AlertViewSet
 from notifications.views import partner_ack
 from workflows.api import BeneficiaryViewSet, PathwayViewSet
+from workflows.api_indicators import IndicatorsView
 
 router = DefaultRouter()
 router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
@@ -20,10 +21,12 @@ admin.site.index_title = "Configuration"
 urlpatterns = [
     path("", include("workflows.urls")),
     path("notifications/", include("notifications.urls")),
+    path("tableau-de-bord/", include("workflows.dashboard_urls")),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("partenaire/accuse/<str:token>/", partner_ack, name="partner-ack"),
     path("admin/", admin.site.urls),
+    path("api/v1/indicators/", IndicatorsView.as_view(), name="indicators"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -241,3 +241,38 @@ TRANSITION_LABELS: dict[str, str] = {
     "close": "Clore le parcours",
     "reopen": "Rouvrir le parcours",
 }
+
+
+# --- workspace forms (pages only) ------------------------------------------------------------
+
+
+class CaseloadFilterForm(forms.Form):
+    """Filters of "Ma file active". Invalid values are ignored, never an error page."""
+
+    q = forms.CharField(label="Nom ou prénom", required=False, max_length=100)
+    state = forms.ChoiceField(label="État", required=False, choices=[("", "Tous")])
+    territory = forms.ChoiceField(label="Territoire", required=False, choices=[("", "Tous")])
+    rule = forms.ChoiceField(label="Échéance en cours", required=False, choices=[("", "Toutes")])
+    barrier = forms.ChoiceField(label="Frein à lever", required=False, choices=[("", "Tous")])
+    late = forms.BooleanField(label="En retard seulement", required=False)
+
+    def __init__(self, *args, territories=(), **kwargs):
+        from casework.enums import BarrierKind, RuleCode
+
+        super().__init__(*args, **kwargs)
+        open_states = [(v, label) for v, label in PathwayState.choices if v != PathwayState.CLOSED]
+        self.fields["state"].choices = [("", "Tous"), *open_states]
+        self.fields["territory"].choices = [("", "Tous"), *[(t.code, t.name) for t in territories]]
+        self.fields["rule"].choices = [("", "Toutes"), *RuleCode.choices]
+        self.fields["barrier"].choices = [("", "Tous"), *BarrierKind.choices]
+
+
+class TaskAssignForm(forms.Form):
+    """A team lead or officer hands a task to a colleague who may perform it."""
+
+    professional = forms.ModelChoiceField(label="Confier à", queryset=Professional.objects.none())
+
+    def __init__(self, *args, colleagues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["professional"].queryset = Professional.objects.filter(pk__in=[p.pk for p in colleagues])
+        self.fields["professional"].label_from_instance = lambda p: f"{p.display_name} ({p.organisation})"

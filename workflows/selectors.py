@@ -1,105 +1,276 @@
-"""Reads for the workspace pages: the caseload queue and the pathway page."""
+"""Reads for the workspace pages: the caseload queue, the task inbox and queues, the pathway page.
+
+Everything starts from `casework.selectors.pathways_visible_to(user)`. `today` is always passed
+in by the view (never read from the clock here). The caseload and the task lists run a constant
+number of queries whatever their size: annotations and subqueries, one prefetch, no per-row read.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django_fsm import has_transition_perm
+from viewflow.workflow import STATUS
+from viewflow.workflow.models import Task
 
-from casework.enums import BarrierStatus, ContactOutcome, DeadlineStatus, PathwayState, RuleCode
-from casework.models import Deadline, Pathway
+from casework.enums import BarrierStatus, ContactOutcome, DeadlineStatus, HandoverStatus, PathwayState, RuleCode
+from casework.models import Barrier, Contact, Deadline, Delegation, Pathway, Professional, Territory
 from casework.permissions import can_record_contact, professional_of
 from casework.selectors import pathways_visible_to
 from notifications.models import Alert, AlertStatus
 
-from .forms import TRANSITION_FORMS, TRANSITION_LABELS
+from .flows import FLOWS, OPEN_TASK_STATUSES, AssignmentFlow, OrientationFlow, ReorientationFlow, user_may_answer
+from .forms import TRANSITION_FORMS, TRANSITION_LABELS, CaseloadFilterForm
 
 PAGE_SIZE = 25
+TASKS_PREVIEW = 8
+ENTRY_LABEL = "Entrée dans le parcours"
+
+# Urgency buckets of the caseload queue, most urgent first.
+OVERDUE, TODAY, THIS_WEEK, LATER, NO_DEADLINE = range(5)
+URGENCY_LABELS = {
+    OVERDUE: "En retard",
+    TODAY: "Aujourd'hui",
+    THIS_WEEK: "Cette semaine",
+    LATER: "Plus tard",
+    NO_DEADLINE: "Sans échéance",
+}
 
 
-def _next_deadline(field: str):
+def _open_deadline(field_name: str):
     return Subquery(
         Deadline.objects.filter(pathway=OuterRef("pk"), status=DeadlineStatus.OPEN)
         .order_by("due_on", "id")
-        .values(field)[:1]
+        .values(field_name)[:1]
     )
 
 
-def caseload_queryset(user, *, today: dt.date, params=None):
+def _last_held_contact():
+    return Subquery(
+        Contact.objects.filter(pathway=OuterRef("pk"), outcome=ContactOutcome.HELD)
+        .order_by("-occurred_on")
+        .values("occurred_on")[:1]
+    )
+
+
+def _open_barriers_count():
+    return Coalesce(
+        Subquery(
+            Barrier.objects.filter(beneficiary=OuterRef("beneficiary_id"))
+            .exclude(status=BarrierStatus.LIFTED)
+            .values("beneficiary")
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def caseload_queryset(user, *, today: dt.date, filters: dict | None = None) -> QuerySet[Pathway]:
     """My open pathways (as referent, delegate or incoming referent), most urgent first."""
-    params = params or {}
+    filters = filters or {}
     pro = professional_of(user)
     if pro is None:
         return Pathway.objects.none()
+    delegated_for = Delegation.objects.active_for_delegate(pro, on=today).values("referent_id")
     qs = (
         pathways_visible_to(user, on=today)
-        .filter(
-            Q(referent_id=pro.pk)
-            | Q(handover_to_id=pro.pk)
-            | Q(
-                referent__delegations_given__delegate=pro,
-                referent__delegations_given__starts_on__lte=today,
-                referent__delegations_given__ends_on__gte=today,
-            )
-        )
+        .filter(Q(referent_id=pro.pk) | Q(handover_to_id=pro.pk) | Q(referent_id__in=delegated_for))
         .exclude(state=PathwayState.CLOSED)
-        .select_related("beneficiary", "territory", "track", "handover_to__user", "referent__user")
+        .select_related("beneficiary", "territory", "track", "referent__user", "handover_to__user")
         .annotate(
-            next_due_on=_next_deadline("due_on"),
-            next_rule=_next_deadline("rule_code"),
-            last_contact_on=Max("contacts__occurred_on", filter=Q(contacts__outcome=ContactOutcome.HELD)),
-            open_barriers=Count(
-                "beneficiary__barriers",
-                filter=~Q(beneficiary__barriers__status=BarrierStatus.LIFTED),
-                distinct=True,
-            ),
+            next_due_on=_open_deadline("due_on"),
+            next_rule=_open_deadline("rule_code"),
+            last_contact_on=_last_held_contact(),
+            open_barriers=_open_barriers_count(),
         )
     )
     week_end = today + dt.timedelta(days=7)
     qs = qs.annotate(
         urgency=Case(
-            When(next_due_on__lt=today, then=Value(0)),
-            When(next_due_on=today, then=Value(1)),
-            When(next_due_on__lte=week_end, then=Value(2)),
-            When(next_due_on__isnull=False, then=Value(3)),
-            default=Value(4),
+            When(next_due_on__lt=today, then=Value(OVERDUE)),
+            When(next_due_on=today, then=Value(TODAY)),
+            When(next_due_on__lte=week_end, then=Value(THIS_WEEK)),
+            When(next_due_on__isnull=False, then=Value(LATER)),
+            default=Value(NO_DEADLINE),
             output_field=IntegerField(),
         )
     )
-    if params.get("state"):
-        qs = qs.filter(state=params["state"])
-    if params.get("territory"):
-        qs = qs.filter(territory__code=params["territory"])
-    if params.get("rule"):
-        qs = qs.filter(deadlines__rule_code=params["rule"], deadlines__status=DeadlineStatus.OPEN)
-    if params.get("barrier"):
-        qs = qs.filter(beneficiary__barriers__kind=params["barrier"]).exclude(
-            beneficiary__barriers__status=BarrierStatus.LIFTED
+    if filters.get("state"):
+        qs = qs.filter(state=filters["state"])
+    if filters.get("territory"):
+        qs = qs.filter(territory__code=filters["territory"])
+    if filters.get("rule"):
+        qs = qs.filter(
+            Exists(
+                Deadline.objects.filter(pathway=OuterRef("pk"), rule_code=filters["rule"], status=DeadlineStatus.OPEN)
+            )
         )
-    if params.get("late"):
+    if filters.get("barrier"):
+        qs = qs.filter(
+            Exists(
+                Barrier.objects.filter(beneficiary=OuterRef("beneficiary_id"), kind=filters["barrier"]).exclude(
+                    status=BarrierStatus.LIFTED
+                )
+            )
+        )
+    if filters.get("late"):
         qs = qs.filter(next_due_on__lt=today)
-    if params.get("q"):
-        term = params["q"].strip()
-        qs = qs.filter(Q(beneficiary__last_name__icontains=term) | Q(beneficiary__first_name__icontains=term))
-    return qs.order_by("urgency", "next_due_on", "id").distinct()
+    if filters.get("q"):
+        for term in filters["q"].split():
+            qs = qs.filter(Q(beneficiary__last_name__icontains=term) | Q(beneficiary__first_name__icontains=term))
+    return qs.order_by("urgency", "next_due_on", "beneficiary__last_name", "id")
+
+
+def _querystring(data: dict) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({k: v for k, v in data.items() if v not in (None, "", False) and k != "page"})
 
 
 def caseload_page(user, *, today: dt.date, params) -> dict:
-    qs = caseload_queryset(user, today=today, params=params)
+    form = CaseloadFilterForm(params or None, territories=_territories_of(user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = caseload_queryset(user, today=today, filters=filters).prefetch_related(
+        Prefetch(
+            "beneficiary__barriers",
+            queryset=Barrier.objects.exclude(status=BarrierStatus.LIFTED).order_by("kind"),
+            to_attr="open_barrier_list",
+        )
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     rows = list(page.object_list)
     for row in rows:
         row.days_left = (row.next_due_on - today).days if row.next_due_on else None
+        row.urgency_label = URGENCY_LABELS[row.urgency]
+        row.next_rule_label = RuleCode(row.next_rule).label if row.next_rule else ""
     return {
         "page": page,
         "rows": rows,
         "today": today,
-        "params": params,
-        "states": PathwayState.choices,
-        "rules": RuleCode.choices,
+        "form": form,
+        "filtered": bool(filters and any(filters.values())),
+        "querystring": _querystring(filters),
+        **tasks_panel(user, today=today),
     }
+
+
+def _territories_of(user) -> QuerySet[Territory]:
+    pro = professional_of(user)
+    if pro is None:
+        return Territory.objects.none()
+    return Territory.objects.filter(organisations=pro.organisation_id).order_by("name")
+
+
+# --- viewflow tasks -----------------------------------------------------------------------
+
+
+def _tasks_base(user, *, today: dt.date | None = None) -> QuerySet[Task]:
+    """Open human tasks of our flows on pathways the user may see (viewflow's view permission applies)."""
+    visible = pathways_visible_to(user, on=today).values("pk")
+    return (
+        Task.objects.filter_available(FLOWS, user)
+        .filter(flow_task_type="HUMAN", status__in=OPEN_TASK_STATUSES, process__pathwayprocess__pathway__in=visible)
+        .select_related(
+            "owner",
+            "process__pathwayprocess__pathway__beneficiary",
+            "process__pathwayprocess__pathway__territory",
+            "process__pathwayprocess__pathway__organisation",
+        )
+        .order_by("created", "id")
+    )
+
+
+def tasks_inbox(user, *, today: dt.date | None = None) -> QuerySet[Task]:
+    """Tasks assigned to me (viewflow's inbox), oldest first."""
+    return _tasks_base(user, today=today).filter(owner=user, status__in=[STATUS.ASSIGNED, STATUS.STARTED])
+
+
+def _queue_routing(pro: Professional) -> Q:
+    """Who may take an unassigned task: the same rule as the transition's permission predicate."""
+    routing = Q(pk__in=[])
+    pathway = "process__pathwayprocess__pathway__"
+    if pro.is_orientation_officer:
+        territory_ids = pro.organisation.territories.values("id")
+        routing |= Q(
+            process__flow_class__in=[OrientationFlow, ReorientationFlow],
+            **{f"{pathway}territory_id__in": territory_ids},
+        )
+    if pro.is_team_lead:
+        routing |= Q(process__flow_class=AssignmentFlow, **{f"{pathway}organisation_id": pro.organisation_id})
+    return routing
+
+
+def tasks_queue(user, *, today: dt.date | None = None) -> QuerySet[Task]:
+    """Unassigned tasks I may take (my team's queue), oldest first."""
+    pro = professional_of(user)
+    if pro is None:
+        return Task.objects.none()
+    return _tasks_base(user, today=today).filter(status=STATUS.NEW).filter(_queue_routing(pro))
+
+
+def tasks_panel(user, *, today: dt.date) -> dict:
+    inbox = tasks_inbox(user, today=today)
+    queue = tasks_queue(user, today=today)
+    return {
+        "inbox": list(inbox[:TASKS_PREVIEW]),
+        "inbox_count": inbox.count(),
+        "queue": list(queue[:TASKS_PREVIEW]),
+        "queue_count": queue.count(),
+    }
+
+
+def tasks_page(user, *, today: dt.date, params) -> dict:
+    queue = Paginator(tasks_queue(user, today=today), PAGE_SIZE).get_page(params.get("page"))
+    return {"inbox": list(tasks_inbox(user, today=today)), "queue_page": queue, "queue": list(queue.object_list)}
+
+
+def task_for_user(user, task_pk: int) -> Task | None:
+    """An open or finished task of our flows on a pathway the user may see, else None (404)."""
+    visible = pathways_visible_to(user).values("pk")
+    return (
+        Task.objects.filter_available(FLOWS, user)
+        .filter(pk=task_pk, flow_task_type="HUMAN", process__pathwayprocess__pathway__in=visible)
+        .select_related("owner", "process__pathwayprocess__pathway")
+        .first()
+    )
+
+
+def task_colleagues(task: Task, pathway: Pathway) -> list[Professional]:
+    """Professionals this task may be assigned to: those who may perform its transition."""
+    candidates = Professional.objects.select_related("user", "organisation")
+    flow_class = task.flow_task.flow_class
+    if flow_class in (OrientationFlow, ReorientationFlow):
+        candidates = candidates.filter(is_orientation_officer=True, organisation__territories=pathway.territory_id)
+    elif flow_class is AssignmentFlow:
+        candidates = candidates.filter(is_team_lead=True, organisation_id=pathway.organisation_id)
+    elif pathway.handover_to_id:
+        candidates = candidates.filter(
+            Q(pk=pathway.handover_to_id) | Q(is_team_lead=True, organisation_id=pathway.handover_to.organisation_id)
+        )
+    else:
+        return []
+    return [p for p in candidates.distinct().order_by("user__last_name") if user_may_answer(task, p.user, pathway)]
+
+
+# --- the pathway page -----------------------------------------------------------------------
 
 
 def available_transitions(pathway: Pathway, user) -> list[str]:
@@ -108,6 +279,102 @@ def available_transitions(pathway: Pathway, user) -> list[str]:
         if t.name in TRANSITION_FORMS and has_transition_perm(getattr(pathway, t.name), user):
             names.append(t.name)
     return names
+
+
+@dataclass
+class TimelineEntry:
+    on: dt.date
+    at: dt.datetime | None
+    kind: str
+    title: str
+    detail: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _consents(pathway: Pathway, today: dt.date) -> list | None:
+    try:
+        consent_model = apps.get_model("casework", "Consent")
+    except LookupError:
+        return None
+    return list(
+        consent_model.objects.active(today)
+        .filter(beneficiary_id=pathway.beneficiary_id)
+        .select_related("organisation")
+    )
+
+
+def pathway_timeline(pathway: Pathway) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    for log in pathway.history.select_related("by"):
+        title = ENTRY_LABEL if log.transition == "enter" else TRANSITION_LABELS.get(log.transition, log.transition)
+        to_state = log.get_to_state_display()
+        detail = (
+            f"{log.get_from_state_display()} → {to_state}" if log.from_state not in ("", log.to_state) else to_state
+        )
+        who = (log.by.get_full_name() or log.by.get_username()) if log.by else ""
+        entries.append(
+            TimelineEntry(
+                log.occurred_on, log.recorded_at, "transition", title, detail, {"by": who, "reason": log.reason}
+            )
+        )
+    for contact in pathway.contacts.all():
+        entries.append(
+            TimelineEntry(
+                contact.occurred_on,
+                contact.recorded_at,
+                "contact",
+                f"{contact.get_kind_display()} — {contact.get_outcome_display().lower()}",
+                extra={"outcome": contact.outcome},
+            )
+        )
+    for alert in Alert.objects.filter(pathway=pathway):
+        entries.append(
+            TimelineEntry(
+                alert.created_at.date(),
+                alert.created_at,
+                "alert",
+                f"Alerte : {alert.get_rule_code_display()} — {alert.get_level_display().lower()}",
+                f"échéance du {alert.due_on:%d/%m/%Y} ({alert.get_status_display().lower()})",
+            )
+        )
+    for handover in pathway.handovers.select_related("outgoing__user", "incoming__user"):
+        detail = handover.get_status_display().lower()
+        if handover.status == HandoverStatus.REFUSED and handover.refusal_reason:
+            detail += f" : {handover.refusal_reason}"
+        entries.append(
+            TimelineEntry(
+                handover.proposed_on,
+                None,
+                "handover",
+                f"Passage de relais de {handover.outgoing} vers {handover.incoming}",
+                detail,
+                {"note": handover.note},
+            )
+        )
+    entries.sort(key=lambda e: (e.on, e.at.timestamp() if e.at else 0), reverse=True)
+    return entries
+
+
+def pathway_live(pathway: Pathway, *, today: dt.date) -> dict:
+    """The parts an action can change: alerts, deadlines with their countdown, the timeline."""
+    deadlines = list(pathway.deadlines.order_by(Case(When(status=DeadlineStatus.OPEN, then=0), default=1), "due_on"))
+    for d in deadlines:
+        d.days_left = (d.due_on - today).days
+    last_contact = (
+        pathway.contacts.filter(outcome=ContactOutcome.HELD)
+        .order_by("-occurred_on")
+        .values_list("occurred_on", flat=True)
+        .first()
+    )
+    return {
+        "deadlines": deadlines,
+        "open_alerts": list(
+            Alert.objects.filter(pathway=pathway, status=AlertStatus.OPEN).order_by("due_on", "rule_code", "level")
+        ),
+        "timeline": pathway_timeline(pathway),
+        "last_contact_on": last_contact,
+        "today": today,
+    }
 
 
 def pathway_page(pathway: Pathway, user, *, today: dt.date, bound_forms: dict | None = None) -> dict:
@@ -119,25 +386,21 @@ def pathway_page(pathway: Pathway, user, *, today: dt.date, bound_forms: dict | 
     for name in available_transitions(pathway, user):
         form = bound_forms.get(name) or TRANSITION_FORMS[name](pathway=pathway, today=today, prefix=name)
         actions.append({"name": name, "label": TRANSITION_LABELS[name], "form": form})
-    deadlines = list(pathway.deadlines.order_by("status", "due_on"))
-    for d in deadlines:
-        d.days_left = (d.due_on - today).days
-    timeline = []
-    for log in pathway.history.select_related("by"):
-        timeline.append({"on": log.occurred_on, "kind": "transition", "item": log})
-    for contact in pathway.contacts.all():
-        timeline.append({"on": contact.occurred_on, "kind": "contact", "item": contact})
-    for alert in Alert.objects.filter(pathway=pathway):
-        timeline.append({"on": alert.created_at.date(), "kind": "alert", "item": alert})
-    for handover in pathway.handovers.select_related("outgoing__user", "incoming__user"):
-        timeline.append({"on": handover.proposed_on, "kind": "handover", "item": handover})
-    timeline.sort(key=lambda e: e["on"], reverse=True)
+    pending_handover = (
+        pathway.handovers.filter(status=HandoverStatus.PROPOSED).select_related("outgoing__user").first()
+    )
+    open_tasks = list(
+        Task.objects.filter(
+            flow_task_type="HUMAN", status__in=OPEN_TASK_STATUSES, process__pathwayprocess__pathway=pathway
+        ).select_related("owner")
+    )
     return {
         "pathway": pathway,
         "actions": actions,
-        "deadlines": deadlines,
-        "open_alerts": Alert.objects.filter(pathway=pathway, status=AlertStatus.OPEN),
-        "timeline": timeline,
+        "pending_handover": pending_handover,
+        "barriers": list(pathway.beneficiary.barriers.exclude(status=BarrierStatus.LIFTED).order_by("kind")),
+        "consents": _consents(pathway, today),
+        "open_tasks": open_tasks,
         "can_record_contact": can_record_contact(pathway, user),
-        "today": today,
+        **pathway_live(pathway, today=today),
     }

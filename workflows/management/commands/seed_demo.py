@@ -245,6 +245,10 @@ class Command(BaseCommand):
             admin.set_password(DEMO_PASSWORD)
             admin.save()
         self.tracks = {t.code: t for t in Track.objects.all()}
+        # viewflow needs the view permission on the process model, or task inboxes stay empty.
+        from workflows.flows import workflow_access_grant
+
+        workflow_access_grant([pro.user for pro in self.pros.values()])
 
     # --- pathways ------------------------------------------------------------------------
     def _pathway(self, i: int, today: dt.date) -> None:
@@ -347,7 +351,7 @@ class Command(BaseCommand):
                 "suspend",
                 referent.user,
                 event_on,
-                reason="health",
+                suspension_reason="health",
                 expected_resume_on=event_on + dt.timedelta(days=rng.randint(30, 120)),
             )
         elif roll < 0.32:
@@ -356,7 +360,7 @@ class Command(BaseCommand):
                 "close",
                 referent.user,
                 event_on,
-                reason=rng.choice(["moved_away", "rights_ended", "training"]),
+                close_reason=rng.choice(["moved_away", "rights_ended", "training"]),
             )
         elif roll < 0.40:
             others = [p for p in referents if p.pk != referent.pk]

@@ -1,0 +1,267 @@
+"""The team lead's overdue board: reads over deadlines, queues, handovers, contacts and caseloads.
+
+Every function takes the caller's scope (`pathways_visible_to(user)`) and `today`: nothing here
+reads the clock. Counts are SQL aggregates (GROUP BY); the lists behind each count are
+querysets the views paginate.
+
+- Overdue: an open deadline whose due day is before `today` (a legal due date expires at the
+  end of its day). Due soon: due from `today` to `today + soon_days` included.
+- Suspended deadlines (clock stopped) are neither.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from casework.enums import (
+    ACCOMPANIED_STATES,
+    ContactOutcome,
+    DeadlineStatus,
+    HandoverStatus,
+    PathwayState,
+    RuleCode,
+)
+from casework.indicators import DaysBetween
+from casework.models import Contact, Deadline, Handover, Pathway, Professional
+
+SOON_DAYS = 7
+OVERDUE = "overdue"
+DUE_SOON = "due_soon"
+BUCKETS = {OVERDUE: "En retard", DUE_SOON: "Échéance proche"}
+NO_REFERENT = "none"
+
+
+def _bucket_q(bucket: str, today: dt.date, soon_days: int, prefix: str = "") -> Q:
+    if bucket == OVERDUE:
+        return Q(**{f"{prefix}due_on__lt": today})
+    return Q(**{f"{prefix}due_on__gte": today, f"{prefix}due_on__lte": today + dt.timedelta(days=soon_days)})
+
+
+# --- overdue and due-soon counts --------------------------------------------------------------
+def deadline_counts(pathways: QuerySet[Pathway], *, today: dt.date, soon_days: int = SOON_DAYS) -> list[dict]:
+    """Overdue and due-soon open deadlines by rule × territory × organisation × referent."""
+    rows = (
+        Deadline.objects.filter(status=DeadlineStatus.OPEN, pathway__in=pathways)
+        .filter(due_on__lte=today + dt.timedelta(days=soon_days))
+        .values(
+            "rule_code",
+            "pathway__territory_id",
+            "pathway__territory__name",
+            "pathway__organisation_id",
+            "pathway__organisation__name",
+            "pathway__referent_id",
+            "pathway__referent__user__first_name",
+            "pathway__referent__user__last_name",
+            "pathway__referent__user__username",
+        )
+        .annotate(
+            overdue=Count("id", filter=_bucket_q(OVERDUE, today, soon_days)),
+            due_soon=Count("id", filter=_bucket_q(DUE_SOON, today, soon_days)),
+        )
+        .order_by(
+            "rule_code",
+            "pathway__territory__name",
+            "pathway__organisation__name",
+            "pathway__referent__user__last_name",
+        )
+    )
+    labels = dict(RuleCode.choices)
+    out = []
+    for r in rows:
+        referent = (
+            f"{r['pathway__referent__user__first_name']} {r['pathway__referent__user__last_name']}".strip()
+            or r["pathway__referent__user__username"]
+            if r["pathway__referent_id"]
+            else ""
+        )
+        out.append(
+            {
+                "rule_code": r["rule_code"],
+                "rule": labels.get(r["rule_code"], r["rule_code"]),
+                "territory_id": r["pathway__territory_id"],
+                "territory": r["pathway__territory__name"],
+                "organisation_id": r["pathway__organisation_id"],
+                "organisation": r["pathway__organisation__name"] or "",
+                "referent_id": r["pathway__referent_id"],
+                "referent": referent,
+                "overdue": r["overdue"],
+                "due_soon": r["due_soon"],
+            }
+        )
+    return out
+
+
+def deadline_totals(pathways: QuerySet[Pathway], *, today: dt.date, soon_days: int = SOON_DAYS) -> list[dict]:
+    """Totals by rule (the board's summary line and its chart)."""
+    labels = dict(RuleCode.choices)
+    rows = (
+        Deadline.objects.filter(status=DeadlineStatus.OPEN, pathway__in=pathways)
+        .filter(due_on__lte=today + dt.timedelta(days=soon_days))
+        .values("rule_code")
+        .annotate(
+            overdue=Count("id", filter=_bucket_q(OVERDUE, today, soon_days)),
+            due_soon=Count("id", filter=_bucket_q(DUE_SOON, today, soon_days)),
+        )
+        .order_by("rule_code")
+    )
+    return [{**r, "rule": labels.get(r["rule_code"], r["rule_code"])} for r in rows]
+
+
+@dataclass(frozen=True)
+class DeadlineFilter:
+    """The cell of the board a list comes from; empty fields mean "any"."""
+
+    bucket: str = OVERDUE
+    rule_code: str = ""
+    territory_id: int | None = None
+    organisation_id: int | None = None
+    referent: str = ""  # a professional id, NO_REFERENT, or "" for any
+
+
+def deadline_pathways(
+    pathways: QuerySet[Pathway], f: DeadlineFilter, *, today: dt.date, soon_days: int = SOON_DAYS
+) -> QuerySet[Pathway]:
+    """The pathways behind one count of the board, the earliest due first."""
+    deadlines = Deadline.objects.filter(status=DeadlineStatus.OPEN).filter(_bucket_q(f.bucket, today, soon_days))
+    if f.rule_code:
+        deadlines = deadlines.filter(rule_code=f.rule_code)
+    qs = pathways
+    if f.territory_id:
+        qs = qs.filter(territory_id=f.territory_id)
+    if f.organisation_id:
+        qs = qs.filter(organisation_id=f.organisation_id)
+    if f.referent == NO_REFERENT:
+        qs = qs.filter(referent__isnull=True)
+    elif f.referent:
+        qs = qs.filter(referent_id=int(f.referent))
+    first = deadlines.filter(pathway_id=OuterRef("pk")).order_by("due_on", "id")
+    return (
+        qs.filter(pk__in=deadlines.values("pathway_id"))
+        .annotate(
+            board_due_on=Subquery(first.values("due_on")[:1]),
+            board_rule=Subquery(first.values("rule_code")[:1]),
+        )
+        .annotate(board_days_late=DaysBetween(Value(today), F("board_due_on")))
+        .select_related("beneficiary", "territory", "organisation", "referent__user", "handover_to__user")
+        .order_by("board_due_on", "id")
+    )
+
+
+# --- queues, handovers, contact gaps ---------------------------------------------------------
+def assignment_queue(pathways: QuerySet[Pathway], *, today: dt.date) -> QuerySet[Pathway]:
+    """Accompanied pathways without a referent, waiting in an organisation's queue, oldest first.
+
+    Waiting since: the start of the open referent-assignment clock (orientation or reorientation
+    decision), else the orientation date.
+    """
+    clock = Deadline.objects.filter(
+        pathway_id=OuterRef("pk"), rule_code=RuleCode.REFERENT_ASSIGNMENT, status__in=["open", "suspended"]
+    ).order_by("-starts_on")
+    return (
+        pathways.filter(state__in=ACCOMPANIED_STATES, referent__isnull=True, organisation__isnull=False)
+        .annotate(waiting_since=Coalesce(Subquery(clock.values("starts_on")[:1]), F("oriented_on"), F("entered_on")))
+        .annotate(waiting_days=DaysBetween(Value(today), F("waiting_since")))
+        .select_related("beneficiary", "territory", "organisation")
+        .order_by("waiting_since", "id")
+    )
+
+
+def orientation_queue(pathways: QuerySet[Pathway], *, today: dt.date) -> QuerySet[Pathway]:
+    """Pathways waiting for an orientation decision (no referent yet by definition), oldest first."""
+    return (
+        pathways.filter(state=PathwayState.ORIENTATION)
+        .annotate(waiting_since=F("entered_on"), waiting_days=DaysBetween(Value(today), F("entered_on")))
+        .select_related("beneficiary", "territory")
+        .order_by("entered_on", "id")
+    )
+
+
+def queue_summary(qs: QuerySet[Pathway]) -> dict:
+    """How many wait, and the longest wait (days)."""
+    return qs.aggregate(count=Count("id"), longest=Max("waiting_days"))
+
+
+def pending_handovers(pathways: QuerySet[Pathway], *, today: dt.date) -> QuerySet[Handover]:
+    due = Deadline.objects.filter(
+        pathway_id=OuterRef("pathway_id"), rule_code=RuleCode.HANDOVER_ACCEPTANCE, status=DeadlineStatus.OPEN
+    ).order_by("due_on")
+    return (
+        Handover.objects.filter(status=HandoverStatus.PROPOSED, pathway__in=pathways)
+        .annotate(due_on=Subquery(due.values("due_on")[:1]))
+        .annotate(waiting_days=DaysBetween(Value(today), F("proposed_on")))
+        .select_related("pathway__beneficiary", "pathway__territory", "outgoing__user", "incoming__user")
+        .order_by("proposed_on", "id")
+    )
+
+
+def contact_gaps(pathways: QuerySet[Pathway], *, today: dt.date) -> QuerySet[Pathway]:
+    """Open pathways whose contact-gap clock has expired (no held contact within the rule's delay)."""
+    gap = Deadline.objects.filter(
+        pathway_id=OuterRef("pk"), rule_code=RuleCode.CONTACT_GAP, status=DeadlineStatus.OPEN, due_on__lt=today
+    ).order_by("due_on")
+    last = Contact.objects.filter(pathway_id=OuterRef("pk"), outcome=ContactOutcome.HELD).order_by("-occurred_on")
+    return (
+        pathways.exclude(state=PathwayState.CLOSED)
+        .annotate(gap_due_on=Subquery(gap.values("due_on")[:1]))
+        .filter(gap_due_on__isnull=False)
+        .annotate(last_contact_on=Subquery(last.values("occurred_on")[:1]))
+        .annotate(gap_days=DaysBetween(Value(today), Coalesce(F("last_contact_on"), F("gap_due_on"))))
+        .select_related("beneficiary", "territory", "referent__user")
+        .order_by("gap_due_on", "id")
+    )
+
+
+# --- caseload --------------------------------------------------------------------------------
+def referents_in_scope(pro: Professional) -> QuerySet[Professional]:
+    """Whose caseload a team lead balances: the referents of their organisation."""
+    return Professional.objects.filter(organisation_id=pro.organisation_id, is_referent=True)
+
+
+def caseload_by_referent(referents: QuerySet[Professional]) -> QuerySet[Professional]:
+    """Open pathways per referent against their organisation's target; over-capacity flagged."""
+    open_count = (
+        Pathway.objects.filter(referent_id=OuterRef("pk"))
+        .exclude(state=PathwayState.CLOSED)
+        .order_by()
+        .values("referent_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    incoming = (
+        Pathway.objects.filter(handover_to_id=OuterRef("pk"))
+        .order_by()
+        .values("handover_to_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        referents.annotate(
+            open_count=Coalesce(Subquery(open_count, output_field=IntegerField()), 0),
+            incoming_count=Coalesce(Subquery(incoming, output_field=IntegerField()), 0),
+            target=F("organisation__caseload_target"),
+        )
+        .annotate(
+            over_capacity=Case(
+                When(open_count__gt=F("target"), then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+        .select_related("user", "organisation")
+        .order_by("-open_count", "user__last_name", "id")
+    )

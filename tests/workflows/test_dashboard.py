@@ -1,0 +1,263 @@
+"""Team-lead dashboard: scoping, counts and their lists, CSV, bulk reassignment, delegation, API."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from casework import board
+from casework.enums import HandoverStatus, RuleCode
+from casework.models import Delegation, Handover, Pathway
+from tests.factories import track
+
+pytestmark = pytest.mark.django_db
+
+
+def ago(days: int) -> dt.date:
+    return timezone.localdate() - dt.timedelta(days=days)
+
+
+@pytest.fixture
+def late(world):
+    """Two Département pathways assigned 60 days ago (first appointment and contract overdue),
+    one France Travail pathway (another organisation), one waiting for orientation."""
+    w = world
+    out = {}
+    for name, referent in (("dept1", w.referent), ("dept2", w.referent2)):
+        p = w.enter(ago(100), last_name=name)
+        w.t(p, "orient", ago(90), organisation=w.dept, track=track("social"))
+        w.t(p, "assign_referent", ago(60), referent=referent)
+        out[name] = Pathway.objects.get(pk=p.pk)
+    ft = w.enter(ago(100), last_name="ft")
+    w.t(ft, "orient", ago(90), organisation=w.partner_org, track=track("professional"))
+    w.t(ft, "assign_referent", ago(60), referent=w.partner_referent)
+    out["ft"] = ft
+    out["waiting"] = w.enter(ago(50), last_name="waiting")
+    return out
+
+
+def login(client, pro):
+    client.force_login(pro.user)
+    return client
+
+
+def read_csv(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+# --- access ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["dashboard:board", "dashboard:indicators", "dashboard:report", "dashboard:help"])
+def test_dashboard_pages_are_for_team_leads_and_orientation_officers(client, world, name):
+    assert login(client, world.referent).get(reverse(name)).status_code == 403
+    assert login(client, world.lead).get(reverse(name)).status_code == 200
+    assert login(client, world.officer).get(reverse(name)).status_code == 200
+
+
+def test_anonymous_users_are_sent_to_the_login_page(client, world):
+    response = client.get(reverse("dashboard:board"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_balancing_is_for_team_leads_only(client, world):
+    assert login(client, world.officer).get(reverse("dashboard:balancing")).status_code == 403
+    assert login(client, world.lead).get(reverse("dashboard:balancing")).status_code == 200
+
+
+# --- board -----------------------------------------------------------------------------------
+def test_board_counts_only_what_the_team_lead_may_see(client, world, late):
+    response = login(client, world.lead).get(reverse("dashboard:board"))
+    counts = response.context["counts"]
+    organisations = {r["organisation_id"] for r in counts}
+    assert organisations == {world.dept.pk}
+    first = [r for r in counts if r["rule_code"] == RuleCode.FIRST_APPOINTMENT]
+    assert sorted((r["referent_id"], r["overdue"]) for r in first) == sorted(
+        [(world.referent.pk, 1), (world.referent2.pk, 1)]
+    )
+    # The France Travail team lead sees their own pathway and nothing of the Département.
+    ft = login(client, world.partner_lead).get(reverse("dashboard:board")).context["counts"]
+    assert {r["organisation_id"] for r in ft} == {world.partner_org.pk}
+
+
+def test_an_overdue_count_links_to_the_pathways_behind_it(client, world, late):
+    login(client, world.lead)
+    counts = client.get(reverse("dashboard:board")).context["counts"]
+    cell = next(
+        r for r in counts if r["rule_code"] == RuleCode.FIRST_APPOINTMENT and r["referent_id"] == world.referent.pk
+    )
+    listing = client.get(cell["overdue_url"])
+    assert listing.status_code == 200
+    assert [p.pk for p in listing.context["page"]] == [late["dept1"].pk]
+    assert listing.context["page"][0].board_days_late == 45  # assigned 60 days ago + 15 days
+
+
+def test_queues_and_caseload(world, late):
+    today = timezone.localdate()
+    from casework.selectors import pathways_visible_to
+
+    scope = pathways_visible_to(world.officer.user)
+    assert [p.pk for p in board.orientation_queue(scope, today=today)] == [late["waiting"].pk]
+    assert board.orientation_queue(scope, today=today)[0].waiting_days == 50
+    world.dept.caseload_target = 0
+    world.dept.save()
+    rows = {r.pk: r for r in board.caseload_by_referent(board.referents_in_scope(world.lead))}
+    assert rows[world.referent.pk].open_count == 1
+    assert rows[world.referent.pk].over_capacity is True
+
+
+# --- CSV -------------------------------------------------------------------------------------
+def test_csv_exports_the_same_rows_as_the_page(client, world, late):
+    login(client, world.lead)
+    page = client.get(reverse("dashboard:board")).context["counts"]
+    response = client.get(reverse("dashboard:export", args=["retards"]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = read_csv(response)
+    assert rows[0] == ["règle", "territoire", "organisation", "référent", "en retard", "échéance proche"]
+    assert len(rows) - 1 == len(page)
+    assert sum(int(r[4]) for r in rows[1:]) == sum(r["overdue"] for r in page)
+
+
+@pytest.mark.parametrize(
+    "table",
+    ["indicateurs", "retards", "parcours", "file-attente", "orientation", "relais", "ruptures", "files-actives"],
+)
+def test_every_table_exports(client, world, late, table):
+    response = login(client, world.lead).get(reverse("dashboard:export", args=[table]))
+    assert response.status_code == 200
+    assert len(read_csv(response)[0]) >= 5
+
+
+def test_indicator_csv_and_api_agree(client, world, late):
+    login(client, world.officer)
+    query = f"?entered_from={ago(120).isoformat()}&entered_to={ago(40).isoformat()}"
+    api = client.get("/api/v1/indicators/" + query).json()
+    rows = read_csv(client.get(reverse("dashboard:export", args=["indicateurs"]) + query))
+    by_code = {r[0]: r for r in rows[1:]}
+    assert by_code["orientation_rate"][2] == str(api["orientation_rate"]["value"])
+    assert by_code["orientation_rate"][4:6] == [
+        str(api["orientation_rate"]["numerator"]),
+        str(api["orientation_rate"]["denominator"]),
+    ]
+    assert api["orientation_rate"]["denominator"] == 4
+
+
+# --- balancing -------------------------------------------------------------------------------
+def test_bulk_reassignment_proposes_one_handover_per_pathway(client, world, late):
+    login(client, world.lead)
+    response = client.post(
+        reverse("dashboard:reassign"),
+        {
+            "r-pathways": [late["dept1"].pk],
+            "r-incoming": world.referent2.pk,
+            "r-note": "Rééquilibrage",
+            "next": reverse("dashboard:balancing"),
+        },
+    )
+    assert response.status_code == 302
+    handover = Handover.objects.get(pathway=late["dept1"])
+    assert (handover.outgoing, handover.incoming, handover.status) == (
+        world.referent,
+        world.referent2,
+        HandoverStatus.PROPOSED,
+    )
+    pathway = Pathway.objects.get(pk=late["dept1"].pk)
+    # A proper handover: the outgoing referent stays responsible until the incoming one accepts.
+    assert (pathway.referent, pathway.handover_to) == (world.referent, world.referent2)
+    assert pathway.history.filter(transition="propose_handover").count() == 1
+    assert pathway.deadlines.filter(rule_code=RuleCode.HANDOVER_ACCEPTANCE, status="open").exists()
+
+
+def test_bulk_reassignment_skips_pathways_outside_the_scope(client, world, late):
+    login(client, world.lead)
+    client.post(
+        reverse("dashboard:reassign"),
+        {"r-pathways": [late["ft"].pk, late["dept2"].pk], "r-incoming": world.referent.pk, "r-note": "x"},
+    )
+    assert not Handover.objects.filter(pathway=late["ft"]).exists()
+    assert Handover.objects.filter(pathway=late["dept2"], incoming=world.referent).exists()
+
+
+def test_bulk_reassignment_reports_a_pathway_that_cannot_be_handed_over(client, world, late):
+    login(client, world.lead)
+    data = {"r-pathways": [late["dept1"].pk], "r-incoming": world.referent2.pk, "r-note": "x"}
+    client.post(reverse("dashboard:reassign"), data)
+    response = client.post(reverse("dashboard:reassign"), data, follow=True)  # already pending
+    assert Handover.objects.filter(pathway=late["dept1"]).count() == 1
+    assert any(f"n° {late['dept1'].pk}" in str(m) for m in response.context["messages"])
+
+
+def test_delegation_is_created_from_the_balancing_page(client, world):
+    login(client, world.lead)
+    start, end = timezone.localdate(), timezone.localdate() + dt.timedelta(days=10)
+    client.post(
+        reverse("dashboard:delegation"),
+        {
+            "d-referent": world.referent.pk,
+            "d-delegate": world.referent2.pk,
+            "d-starts_on": start.isoformat(),
+            "d-ends_on": end.isoformat(),
+        },
+    )
+    delegation = Delegation.objects.get()
+    assert (delegation.referent, delegation.delegate, delegation.created_by) == (
+        world.referent,
+        world.referent2,
+        world.lead.user,
+    )
+
+
+# --- API -------------------------------------------------------------------------------------
+def test_api_answers_403_to_referents(client, world):
+    assert login(client, world.referent).get("/api/v1/indicators/").status_code == 403
+
+
+def test_api_validates_its_parameters(client, world):
+    login(client, world.lead)
+    response = client.get("/api/v1/indicators/?entered_from=2026-02-30&territory=atlantis&public=martians")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["entered_from"] == ["Date invalide (AAAA-MM-JJ)."]
+    assert body["territory"] == ["Territoire inconnu."]
+    assert "public" in body
+    future = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    assert "as_of" in client.get(f"/api/v1/indicators/?as_of={future}").json()
+    reversed_period = client.get("/api/v1/indicators/?entered_from=2026-03-01&entered_to=2026-01-01")
+    assert reversed_period.status_code == 400
+    assert "entered_to" in reversed_period.json()
+
+
+def test_api_returns_every_required_code(client, world, late):
+    body = login(client, world.officer).get(f"/api/v1/indicators/?territory={world.territory.code}").json()
+    for code in (
+        "orientation_rate",
+        "oriented_within_6_weeks",
+        "days_to_orientation_mean",
+        "days_to_orientation_median",
+        "social_track_share",
+        "contract_rate",
+        "contract_within_1_month",
+        "reorientation_rate",
+        "first_appointment_within_15_days",
+        "exits_to_job_or_training",
+    ):
+        assert set(body[code]) >= {"value", "numerator", "denominator", "status", "reason"}, code
+    assert body["orientation_rate"]["denominator"] == 4  # the one still waiting counts
+    # The last entry (50 days ago) has had its 6 weeks; the orientations 90 days ago their month.
+    assert body["oriented_within_6_weeks"]["status"] == "ok"
+
+
+def test_indicator_page_shows_the_reason_of_an_na(client, world, late):
+    login(client, world.officer)
+    response = client.get(reverse("dashboard:indicators") + f"?entered_from={ago(120).isoformat()}")
+    assert response.status_code == 200
+    assert "Délai non écoulé" not in response.content.decode()
+    world.enter(ago(3), last_name="recent")
+    response = client.get(reverse("dashboard:indicators") + f"?entered_from={ago(120).isoformat()}")
+    assert response.status_code == 200  # entered_to defaults to nothing once entered_from is given
+    assert "Délai non écoulé" in response.content.decode()

@@ -1,0 +1,576 @@
+"""Team-lead dashboard: overdue board, indicators, annual report, CSV exports, caseload balancing.
+
+Thin views: `casework.board` and `casework.indicators` read (scoped by
+`pathways_visible_to`), `workflows.services.balancing` writes. Each CSV is built from the
+same selector call as its page, so a page and its export never disagree.
+Access: team leads and orientation officers; balancing is for team leads only.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from casework import board
+from casework.enums import RuleCode
+from casework.indicators import DEFINITIONS, indicators_compute
+from casework.models import Delegation, Professional, Territory
+from casework.permissions import professional_of
+from casework.selectors import pathways_visible_to
+
+from .dashboard_forms import DelegationForm, IndicatorFilterForm, ReassignForm, default_period
+from .services.balancing import DelegationOverlap, caseload_reassign, delegation_create
+
+LIST_SIZE = 50
+PREVIEW = 10
+CHART_WIDTH = 400
+REPORT_TERRITORY_CODES = [
+    "cohort_size",
+    "orientation_rate",
+    "oriented_within_6_weeks",
+    "days_to_orientation_mean",
+    "social_track_share",
+    "contract_rate",
+    "contract_within_1_month",
+    "reorientation_rate",
+    "exits_to_job_or_training",
+]
+
+
+# --- access ----------------------------------------------------------------------------------
+def dashboard_professional(user) -> Professional:
+    pro = professional_of(user)
+    if pro is None or not (pro.is_team_lead or pro.is_orientation_officer):
+        raise PermissionDenied("Le tableau de bord est réservé aux responsables d'équipe et à l'orientation.")
+    return pro
+
+
+def _lead(user) -> Professional:
+    pro = dashboard_professional(user)
+    if not pro.is_team_lead:
+        raise PermissionDenied("Le rééquilibrage des files actives est réservé aux responsables d'équipe.")
+    return pro
+
+
+def _scope(user, today: dt.date):
+    return pathways_visible_to(user, on=today)
+
+
+# --- reads shared by pages and CSV ---------------------------------------------------------
+def _cell_url(row: dict, bucket: str) -> str:
+    params = {
+        "bucket": bucket,
+        "rule": row["rule_code"],
+        "territory": row["territory_id"] or "",
+        "organisation": row["organisation_id"] or "",
+        "referent": row["referent_id"] or board.NO_REFERENT,
+    }
+    return reverse("dashboard:pathways") + "?" + urlencode(params)
+
+
+def _deadline_filter(params) -> board.DeadlineFilter:
+    def as_int(name):
+        value = params.get(name) or ""
+        return int(value) if value.isdigit() else None
+
+    bucket = params.get("bucket") if params.get("bucket") in board.BUCKETS else board.OVERDUE
+    rule = params.get("rule") if params.get("rule") in RuleCode.values else ""
+    referent = params.get("referent") or ""
+    if referent != board.NO_REFERENT and not referent.isdigit():
+        referent = ""
+    return board.DeadlineFilter(
+        bucket=bucket,
+        rule_code=rule,
+        territory_id=as_int("territory"),
+        organisation_id=as_int("organisation"),
+        referent=referent,
+    )
+
+
+def _indicator_form(request, today: dt.date, *, page_defaults: bool) -> IndicatorFilterForm:
+    data = request.GET.copy()
+    if page_defaults and not any(data.get(k) for k in ("entered_from", "entered_to")):
+        start, end = default_period(today)
+        data["entered_from"], data["entered_to"] = start.isoformat(), end.isoformat()
+    return IndicatorFilterForm(data, today=today)
+
+
+def _indicator_rows(result: dict) -> list[dict]:
+    return [{"code": code, **r} for code, r in result.items()]
+
+
+def bar_chart(title: str, items: list[dict], *, scale_max: float | None = None) -> dict:
+    """Geometry of a server-drawn horizontal bar chart (SVG in `dashboard/_chart.html`).
+
+    Each item: label, value (None = n/a), optional reference (drawn as a tick), text.
+    """
+    row_h, label_w = 34, 270
+    values = [i["value"] or 0 for i in items] + [i.get("reference") or 0 for i in items]
+    top = scale_max or max(values + [1])
+    bars = []
+    for n, item in enumerate(items):
+        y = n * row_h
+        width = round((item["value"] or 0) * CHART_WIDTH / top, 1)
+        ref = item.get("reference")
+        bars.append(
+            {
+                **item,
+                "y": y + 6,
+                "text_y": y + 22,
+                "width": width,
+                "x": label_w,
+                "text_x": label_w + width + 6,
+                "ref_x": round(label_w + ref * CHART_WIDTH / top, 1) if ref is not None else None,
+                "ref_y1": y + 2,
+                "ref_y2": y + row_h - 2,
+            }
+        )
+    return {
+        "title": title,
+        "bars": bars,
+        "height": max(len(items) * row_h, row_h),
+        "width": label_w + CHART_WIDTH + 90,
+    }
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    text = f"{value:g}".replace(".", ",")
+    return f"{text} %" if unit == "%" else f"{text} j"
+
+
+def indicator_charts(rows: list[dict]) -> list[dict]:
+    rates = [
+        {
+            "label": r["label"],
+            "value": r["value"],
+            "reference": r["reference"],
+            "text": _fmt(r["value"], "%") + (f" (PTI {_fmt(r['reference'], '%')})" if r["reference"] else ""),
+        }
+        for r in rows
+        if r["unit"] == "%"
+    ]
+    days = [
+        {
+            "label": r["label"],
+            "value": r["value"],
+            "reference": r["reference"],
+            "text": _fmt(r["value"], "j") + (f" (PTI {_fmt(r['reference'], 'j')})" if r["reference"] else ""),
+        }
+        for r in rows
+        if r["unit"] == "jours"
+    ]
+    return [
+        bar_chart("Taux (%) — trait vertical : référence du PTI", rates, scale_max=100),
+        bar_chart("Délais (jours) — trait vertical : référence du PTI", days),
+    ]
+
+
+# --- pages -----------------------------------------------------------------------------------
+@login_required
+def board_page(request):
+    pro = dashboard_professional(request.user)
+    today = timezone.localdate()
+    scope = _scope(request.user, today)
+    counts = board.deadline_counts(scope, today=today)
+    for row in counts:
+        row["overdue_url"] = _cell_url(row, board.OVERDUE) if row["overdue"] else ""
+        row["due_soon_url"] = _cell_url(row, board.DUE_SOON) if row["due_soon"] else ""
+    totals = board.deadline_totals(scope, today=today)
+    chart = bar_chart(
+        "Échéances en retard par règle",
+        [{"label": t["rule"], "value": t["overdue"], "text": f"{t['overdue']} en retard"} for t in totals],
+    )
+    queue = board.assignment_queue(scope, today=today)
+    orientation = board.orientation_queue(scope, today=today)
+    handovers = board.pending_handovers(scope, today=today)
+    gaps = board.contact_gaps(scope, today=today)
+    context = {
+        "pro": pro,
+        "today": today,
+        "counts": counts,
+        "totals": totals,
+        "chart": chart,
+        "queue": list(queue[:PREVIEW]),
+        "queue_summary": board.queue_summary(queue),
+        "orientation": list(orientation[:PREVIEW]),
+        "orientation_summary": board.queue_summary(orientation),
+        "handovers": list(handovers[:PREVIEW]),
+        "handover_count": handovers.count(),
+        "gaps": list(gaps[:PREVIEW]),
+        "gap_count": gaps.count(),
+        "caseload": list(board.caseload_by_referent(board.referents_in_scope(pro))) if pro.is_team_lead else [],
+        "soon_days": board.SOON_DAYS,
+    }
+    return render(request, "dashboard/board.html", context)
+
+
+@login_required
+def pathways_page(request):
+    pro = dashboard_professional(request.user)
+    today = timezone.localdate()
+    f = _deadline_filter(request.GET)
+    qs = board.deadline_pathways(_scope(request.user, today), f, today=today)
+    page = Paginator(qs, LIST_SIZE).get_page(request.GET.get("page"))
+    form = None
+    if pro.is_team_lead:
+        form = ReassignForm(
+            referents=board.referents_in_scope(pro), pathway_ids=[p.pk for p in page.object_list], prefix="r"
+        )
+    context = {
+        "page": page,
+        "filter": f,
+        "rule_label": dict(RuleCode.choices).get(f.rule_code, "Toutes les règles"),
+        "bucket_label": board.BUCKETS[f.bucket],
+        "territory": Territory.objects.filter(pk=f.territory_id).first() if f.territory_id else None,
+        "form": form,
+        "query": request.GET.urlencode(),
+        "today": today,
+    }
+    return render(request, "dashboard/pathways.html", context)
+
+
+@login_required
+def indicators_page(request):
+    dashboard_professional(request.user)
+    today = timezone.localdate()
+    form = _indicator_form(request, today, page_defaults=True)
+    result, rows = None, []
+    if form.is_valid():
+        kwargs = form.indicator_kwargs()
+        result = indicators_compute(pathways=_scope(request.user, today), **kwargs)
+        rows = _indicator_rows(result)
+    query = urlencode({k: v for k, v in form.data.items() if v})
+    context = {
+        "form": form,
+        "rows": rows,
+        "charts": indicator_charts(rows),
+        "query": query,
+        "today": today,
+    }
+    return render(request, "dashboard/indicators.html", context, status=200 if form.is_valid() else 400)
+
+
+@login_required
+def report_page(request):
+    """The steering committee's annual report: the entry cohort of a calendar year."""
+    pro = dashboard_professional(request.user)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("annee") or today.year - 1)
+    except ValueError:
+        year = today.year - 1
+    year = min(max(year, 2000), today.year)
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
+    scope = _scope(request.user, today)
+    result = indicators_compute(as_of=today, pathways=scope, entered_from=start, entered_to=end)
+    rows = _indicator_rows(result)
+    territories = []
+    for territory in Territory.objects.filter(pk__in=scope.values("territory_id")).order_by("name"):
+        by_t = indicators_compute(
+            as_of=today, pathways=scope, territory_id=territory.pk, entered_from=start, entered_to=end
+        )
+        territories.append({"territory": territory, "cells": [by_t[c] for c in REPORT_TERRITORY_CODES]})
+    context = {
+        "pro": pro,
+        "year": year,
+        "start": start,
+        "end": end,
+        "today": today,
+        "rows": rows,
+        "charts": indicator_charts(rows),
+        "territories": territories,
+        "territory_headers": [DEFINITIONS[c].label for c in REPORT_TERRITORY_CODES],
+        "totals": board.deadline_totals(scope, today=today),
+        "years": list(range(today.year, today.year - 6, -1)),
+    }
+    return render(request, "dashboard/report.html", context)
+
+
+@login_required
+def help_page(request):
+    dashboard_professional(request.user)
+    return render(request, "dashboard/help.html", {"definitions": DEFINITIONS.items()})
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+def _d(day) -> str:
+    return day.isoformat() if day else ""
+
+
+def _name(pro) -> str:
+    return pro.display_name if pro else ""
+
+
+def csv_table(table: str, request, today: dt.date) -> tuple[list[str], list[list]]:
+    """Header and rows of one table of the dashboard, from the same selectors as the pages."""
+    pro = dashboard_professional(request.user)
+    scope = _scope(request.user, today)
+    if table == "indicateurs":
+        form = _indicator_form(request, today, page_defaults=False)
+        if not form.is_valid():
+            raise Http404("Filtres invalides.")
+        kwargs = form.indicator_kwargs()
+        result = indicators_compute(pathways=scope, **kwargs)
+        header = [
+            "code",
+            "indicateur",
+            "valeur",
+            "unité",
+            "numérateur",
+            "dénominateur",
+            "statut",
+            "raison",
+            "référence PTI",
+            "France",
+            "situation au",
+            "entrées du",
+            "entrées au",
+        ]
+        rows = [
+            [
+                code,
+                r["label"],
+                r["value"],
+                r["unit"],
+                r["numerator"],
+                r["denominator"],
+                r["status"],
+                r["reason"],
+                r["reference"],
+                r["national"],
+                _d(kwargs["as_of"]),
+                _d(kwargs["entered_from"]),
+                _d(kwargs["entered_to"]),
+            ]
+            for code, r in result.items()
+        ]
+        return header, rows
+    if table == "retards":
+        header = ["règle", "territoire", "organisation", "référent", "en retard", "échéance proche"]
+        rows = [
+            [r["rule"], r["territory"], r["organisation"], r["referent"], r["overdue"], r["due_soon"]]
+            for r in board.deadline_counts(scope, today=today)
+        ]
+        return header, rows
+    if table == "parcours":
+        qs = board.deadline_pathways(scope, _deadline_filter(request.GET), today=today)
+        header = ["parcours", "personne", "territoire", "organisation", "référent", "règle", "échéance", "jours"]
+        labels = dict(RuleCode.choices)
+        rows = [
+            [
+                p.pk,
+                str(p.beneficiary),
+                p.territory.name,
+                p.organisation.name if p.organisation else "",
+                _name(p.referent),
+                labels.get(p.board_rule, p.board_rule),
+                _d(p.board_due_on),
+                p.board_days_late,
+            ]
+            for p in qs.iterator()
+        ]
+        return header, rows
+    if table in ("file-attente", "orientation"):
+        qs = (board.assignment_queue if table == "file-attente" else board.orientation_queue)(scope, today=today)
+        header = ["parcours", "personne", "territoire", "organisation", "en attente depuis", "jours d'attente"]
+        rows = [
+            [
+                p.pk,
+                str(p.beneficiary),
+                p.territory.name,
+                p.organisation.name if p.organisation_id else "",
+                _d(p.waiting_since),
+                p.waiting_days,
+            ]
+            for p in qs.iterator()
+        ]
+        return header, rows
+    if table == "relais":
+        header = ["parcours", "personne", "référent sortant", "référent entrant", "proposé le", "échéance", "jours"]
+        rows = [
+            [
+                h.pathway_id,
+                str(h.pathway.beneficiary),
+                _name(h.outgoing),
+                _name(h.incoming),
+                _d(h.proposed_on),
+                _d(h.due_on),
+                h.waiting_days,
+            ]
+            for h in board.pending_handovers(scope, today=today).iterator()
+        ]
+        return header, rows
+    if table == "ruptures":
+        header = ["parcours", "personne", "territoire", "référent", "dernier contact honoré", "échéance", "jours"]
+        rows = [
+            [
+                p.pk,
+                str(p.beneficiary),
+                p.territory.name,
+                _name(p.referent),
+                _d(p.last_contact_on),
+                _d(p.gap_due_on),
+                p.gap_days,
+            ]
+            for p in board.contact_gaps(scope, today=today).iterator()
+        ]
+        return header, rows
+    if table == "files-actives" and pro.is_team_lead:
+        header = ["référent", "organisation", "parcours ouverts", "relais entrants", "cible", "au-dessus de la cible"]
+        rows = [
+            [
+                _name(r),
+                r.organisation.name,
+                r.open_count,
+                r.incoming_count,
+                r.target,
+                "oui" if r.over_capacity else "non",
+            ]
+            for r in board.caseload_by_referent(board.referents_in_scope(pro))
+        ]
+        return header, rows
+    raise Http404("Tableau inconnu.")
+
+
+CSV_TABLES = [
+    "indicateurs",
+    "retards",
+    "parcours",
+    "file-attente",
+    "orientation",
+    "relais",
+    "ruptures",
+    "files-actives",
+]
+
+
+@login_required
+def export_csv(request, table: str):
+    today = timezone.localdate()
+    header, rows = csv_table(table, request, today)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="filrouge-{table}-{today.isoformat()}.csv"'
+    response.write("\ufeff")  # BOM: spreadsheet software then reads UTF-8 accents correctly
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(header)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return response
+
+
+# --- caseload balancing --------------------------------------------------------------------------
+@login_required
+def balancing_page(request):
+    pro = _lead(request.user)
+    today = timezone.localdate()
+    referents = board.referents_in_scope(pro)
+    caseload = list(board.caseload_by_referent(referents))
+    outgoing = None
+    pathways = []
+    if (request.GET.get("de") or "").isdigit():
+        outgoing = referents.filter(pk=int(request.GET["de"])).select_related("user").first()
+    if outgoing is not None:
+        pathways = list(
+            _scope(request.user, today)
+            .filter(referent=outgoing, handover_to__isnull=True)
+            .exclude(state="closed")
+            .select_related("beneficiary", "territory")
+            .order_by("beneficiary__last_name", "id")
+        )
+    reassign_form = ReassignForm(
+        referents=referents.exclude(pk=getattr(outgoing, "pk", None)), pathway_ids=[], prefix="r"
+    )
+    delegation_form = DelegationForm(referents=referents, today=today, prefix="d")
+    delegations = (
+        Delegation.objects.filter(referent__in=referents, ends_on__gte=today)
+        .select_related("referent__user", "delegate__user")
+        .order_by("starts_on")
+    )
+    context = {
+        "caseload": caseload,
+        "outgoing": outgoing,
+        "pathways": pathways,
+        "form": reassign_form,
+        "delegation_form": delegation_form,
+        "delegations": delegations,
+        "today": today,
+    }
+    return render(request, "dashboard/balancing.html", context)
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@login_required
+@require_POST
+def reassign(request):
+    """Bulk reassignment: one proposed handover per selected pathway of the caller's scope."""
+    pro = _lead(request.user)
+    today = timezone.localdate()
+    posted = [int(v) for v in request.POST.getlist("r-pathways") if v.isdigit()]
+    visible = list(_scope(request.user, today).filter(pk__in=posted).values_list("pk", flat=True))
+    back = _safe_next(request, reverse("dashboard:balancing"))
+    for pk in sorted(set(posted) - set(visible)):
+        messages.error(request, f"Parcours n° {pk} : introuvable ou hors de votre périmètre.")
+    data = request.POST.copy()
+    data.setlist("r-pathways", [str(pk) for pk in visible])
+    form = ReassignForm(data, referents=board.referents_in_scope(pro), pathway_ids=visible, prefix="r")
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label if field in form.fields else ''} : {error}")
+        return redirect(back)
+    result = caseload_reassign(
+        form.cleaned_data["pathways"],
+        incoming=form.cleaned_data["incoming"],
+        by=request.user,
+        note=form.cleaned_data["note"],
+        occurred_on=today,
+        now=timezone.now(),
+    )
+    if result.proposed:
+        messages.success(
+            request,
+            f"{len(result.proposed)} passage(s) de relais proposé(s) à {form.cleaned_data['incoming']} : "
+            "le référent actuel reste responsable jusqu'à l'acceptation.",
+        )
+    for pk, message in result.failed.items():
+        messages.error(request, f"Parcours n° {pk} : {message}")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def delegation_create_view(request):
+    pro = _lead(request.user)
+    today = timezone.localdate()
+    form = DelegationForm(request.POST, referents=board.referents_in_scope(pro), today=today, prefix="d")
+    if form.is_valid():
+        try:
+            delegation = delegation_create(by=request.user, **form.cleaned_data)
+        except DelegationOverlap as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Délégation enregistrée : {delegation}.")
+    else:
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label if field in form.fields else ''} : {error}")
+    return redirect("dashboard:balancing")

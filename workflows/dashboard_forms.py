@@ -1,0 +1,150 @@
+"""Forms of the team-lead dashboard: the indicator filters (page, CSV and API share them),
+bulk reassignment and temporary delegation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from casework.enums import Public
+from casework.models import Organisation, Professional, Territory
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+class IndicatorFilterForm(forms.Form):
+    """`?territory=<code>&organisation=<id>&public=<code>&entered_from=&entered_to=&as_of=`.
+
+    Dates are ISO (AAAA-MM-JJ) or JJ/MM/AAAA. Errors are field messages, in French.
+    """
+
+    territory = forms.ModelChoiceField(
+        label="Territoire",
+        queryset=Territory.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label="Tous",
+        error_messages={"invalid_choice": "Territoire inconnu."},
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation (désignée à l'orientation)",
+        queryset=Organisation.objects.all(),
+        required=False,
+        empty_label="Toutes",
+        error_messages={"invalid_choice": "Organisation inconnue."},
+    )
+    public = forms.ChoiceField(
+        label="Public",
+        choices=[("", "Tous"), *Public.choices],
+        required=False,
+        error_messages={"invalid_choice": "Public inconnu : valeurs possibles " + ", ".join(Public.values) + "."},
+    )
+    entered_from = forms.DateField(
+        label="Entrées du",
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Date invalide (AAAA-MM-JJ)."},
+    )
+    entered_to = forms.DateField(
+        label="au",
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Date invalide (AAAA-MM-JJ)."},
+    )
+    as_of = forms.DateField(
+        label="Situation au",
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Date invalide (AAAA-MM-JJ)."},
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+
+    def clean_as_of(self):
+        day = self.cleaned_data.get("as_of")
+        if day and day > self.today:
+            raise forms.ValidationError("La date de calcul ne peut pas être dans le futur.")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("entered_from"), data.get("entered_to")
+        if start and end and start > end:
+            self.add_error("entered_to", "La fin de la période précède son début.")
+        return data
+
+    def indicator_kwargs(self) -> dict:
+        """Keyword arguments of `casework.indicators.indicators_compute` (without `pathways`)."""
+        d = self.cleaned_data
+        return {
+            "as_of": d.get("as_of") or self.today,
+            "territory_id": d["territory"].pk if d.get("territory") else None,
+            "organisation_id": d["organisation"].pk if d.get("organisation") else None,
+            "public": d.get("public") or None,
+            "entered_from": d.get("entered_from"),
+            "entered_to": d.get("entered_to"),
+        }
+
+    def errors_by_field(self) -> dict:
+        return {field: [str(e) for e in errors] for field, errors in self.errors.items()}
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The page's default entry period: 12 months ending 90 days ago, so that every delay
+    indicator (6 weeks, then a month) can be complete."""
+    end = today - dt.timedelta(days=90)
+    return end - dt.timedelta(days=364), end
+
+
+class ReassignForm(forms.Form):
+    pathways = forms.TypedMultipleChoiceField(label="Parcours", coerce=int, choices=())
+    incoming = forms.ModelChoiceField(
+        label="Nouveau référent",
+        queryset=Professional.objects.none(),
+        error_messages={"invalid_choice": "Référent inconnu ou hors de votre organisation."},
+    )
+    note = forms.CharField(
+        label="Note de passage de relais",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        initial="Rééquilibrage des files actives.",
+    )
+
+    def __init__(self, *args, referents, pathway_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["incoming"].queryset = referents.select_related("user")
+        self.fields["pathways"].choices = [(pk, pk) for pk in pathway_ids]
+        self.fields["pathways"].error_messages["invalid_choice"] = "Parcours inconnu ou hors de votre périmètre."
+
+
+class DelegationForm(forms.Form):
+    referent = forms.ModelChoiceField(label="Référent absent", queryset=Professional.objects.none())
+    delegate = forms.ModelChoiceField(label="Délégué", queryset=Professional.objects.none())
+    starts_on = forms.DateField(
+        label="Du", input_formats=DATE_FORMATS, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label="Au", input_formats=DATE_FORMATS, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, referents, today: dt.date, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+        self.fields["referent"].queryset = referents.select_related("user")
+        self.fields["delegate"].queryset = referents.select_related("user")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("referent") and data.get("delegate") and data["referent"] == data["delegate"]:
+            self.add_error("delegate", "Le délégué doit être une autre personne que le référent.")
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "La fin précède le début.")
+        if data.get("ends_on") and data["ends_on"] < self.today:
+            self.add_error("ends_on", "Une délégation se déclare pour une absence en cours ou à venir.")
+        return data

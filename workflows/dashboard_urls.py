@@ -1,0 +1,18 @@
+"""URLs of the team-lead dashboard, under /tableau-de-bord/."""
+
+from django.urls import path
+
+from . import dashboard
+
+app_name = "dashboard"
+urlpatterns = [
+    path("", dashboard.board_page, name="board"),
+    path("parcours/", dashboard.pathways_page, name="pathways"),
+    path("indicateurs/", dashboard.indicators_page, name="indicators"),
+    path("rapport/", dashboard.report_page, name="report"),
+    path("aide/", dashboard.help_page, name="help"),
+    path("export/<slug:table>.csv", dashboard.export_csv, name="export"),
+    path("equilibrage/", dashboard.balancing_page, name="balancing"),
+    path("equilibrage/reaffecter/", dashboard.reassign, name="reassign"),
+    path("equilibrage/delegation/", dashboard.delegation_create_view, name="delegation"),
+]
