@@ -99,3 +99,103 @@ def can_reopen(pathway: Pathway, user: Any) -> bool:
 
 def can_record_contact(pathway: Pathway, user: Any) -> bool:
     return pathway.is_open and can_manage(pathway, user)
+
+
+# --- Professional secrecy ("secret professionnel partagé") -------------------------------
+# Visibility of the pathway (casework.selectors) is always checked first: a user who may not
+# see the pathway gets a 404 before any of these is asked. These decide, within a visible
+# pathway, who may read the diagnostic. Break-glass bypasses the circle, never the consent.
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def has_active_consent(pathway: Pathway, organisation_id: int | None, *, on=None) -> bool:
+    """The person consented to share their diagnostic with this organisation, and has not withdrawn."""
+    from casework.models import Consent
+
+    if organisation_id is None:
+        return False
+    return (
+        Consent.objects.active(on or _today())
+        .filter(beneficiary_id=pathway.beneficiary_id, organisation_id=organisation_id)
+        .exists()
+    )
+
+
+def may_share_with(pro: Professional, pathway: Pathway, *, on=None) -> bool:
+    """The holding organisation's own professionals, or another organisation with consent."""
+    if pathway.organisation_id is not None and pro.organisation_id == pathway.organisation_id:
+        return True
+    return has_active_consent(pathway, pro.organisation_id, on=on)
+
+
+def involved_professional_ids(pathway: Pathway) -> set[int]:
+    """Professionals actively involved: the current referent, their active delegate, the proposed
+    incoming referent, and the authors of the pathway's diagnostic sections."""
+    from casework.models import Delegation, DiagnosticSection
+
+    ids = {pk for pk in (pathway.referent_id, pathway.handover_to_id) if pk is not None}
+    if pathway.is_open and pathway.referent_id is not None:
+        from django.utils import timezone
+
+        day = timezone.localdate()
+        ids |= set(
+            Delegation.objects.filter(
+                referent_id=pathway.referent_id, starts_on__lte=day, ends_on__gte=day
+            ).values_list("delegate_id", flat=True)
+        )
+    ids |= set(
+        DiagnosticSection.objects.filter(pathway=pathway, author__isnull=False).values_list("author_id", flat=True)
+    )
+    return ids
+
+
+def is_in_secrecy_circle(pro: Professional, pathway: Pathway) -> bool:
+    """Involved, or the team lead of the holding organisation or of an involved professional."""
+    from casework.models import Professional as Pro
+
+    involved = involved_professional_ids(pathway)
+    if pro.pk in involved:
+        return True
+    if not pro.is_team_lead:
+        return False
+    if pathway.organisation_id is not None and pro.organisation_id == pathway.organisation_id:
+        return True
+    return Pro.objects.filter(pk__in=involved, organisation_id=pro.organisation_id).exists()
+
+
+def can_read_diagnostic(pathway: Pathway, user: Any, *, on=None) -> bool:
+    pro = professional_of(user)
+    return pro is not None and is_in_secrecy_circle(pro, pathway) and may_share_with(pro, pathway, on=on)
+
+
+def can_write_diagnostic(pathway: Pathway, user: Any) -> bool:
+    return pathway.is_open and can_read_diagnostic(pathway, user)
+
+
+def can_break_glass(pathway: Pathway, user: Any) -> bool:
+    """Emergency read by a professional outside the circle: never a pure partner, never
+    another organisation without the person's consent. Justified, logged, reported."""
+    pro = professional_of(user)
+    if pro is None or (pro.is_partner and not (pro.is_referent or pro.is_team_lead or pro.is_orientation_officer)):
+        return False
+    return may_share_with(pro, pathway) and not is_in_secrecy_circle(pro, pathway)
+
+
+def can_manage_consent(pathway: Pathway, user: Any) -> bool:
+    """Consent is recorded with the person by whoever manages the pathway."""
+    return can_manage(pathway, user)
+
+
+def can_view_audit(pathway: Pathway, user: Any) -> bool:
+    """The audit trail of a pathway: its referent, their delegate, the holding organisation's team lead."""
+    return can_manage(pathway, user)
+
+
+def can_export_subject_data(pathway: Pathway, user: Any) -> bool:
+    """A subject access request is answered by whoever manages one of the person's pathways."""
+    return can_manage(pathway, user)

@@ -16,13 +16,18 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from casework.models import Delegation, PartnerRequest, Pathway, ReferentPeriod
+from casework.models import Beneficiary, Delegation, PartnerRequest, Pathway, ReferentPeriod
 from casework.permissions import professional_of
 
 
 def pathways_visible_to(user, *, on: dt.date | None = None) -> QuerySet[Pathway]:
     pro = professional_of(user)
     if pro is None:
+        return Pathway.objects.none()
+    if pro.is_administrator and not (
+        pro.is_referent or pro.is_team_lead or pro.is_orientation_officer or pro.is_partner
+    ):
+        # Administrators configure; browsing files needs a professional role as well.
         return Pathway.objects.none()
     if pro.is_partner and not (pro.is_referent or pro.is_team_lead or pro.is_orientation_officer):
         return Pathway.objects.filter(
@@ -47,3 +52,8 @@ def pathways_visible_to(user, *, on: dt.date | None = None) -> QuerySet[Pathway]
 def pathway_for_user(user, pathway_id: int) -> Pathway | None:
     """The pathway if the user may see it, else None (callers answer 404, never 403)."""
     return pathways_visible_to(user).filter(pk=pathway_id).first()
+
+
+def beneficiaries_visible_to(user) -> QuerySet[Beneficiary]:
+    """A person is visible through one of their pathways, never on their own."""
+    return Beneficiary.objects.filter(pk__in=pathways_visible_to(user).values("beneficiary_id"))

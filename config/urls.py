@@ -20,6 +20,7 @@ admin.site.index_title = "Configuration"
 
 urlpatterns = [
     path("", include("workflows.urls")),
+    path("", include("workflows.urls_security")),
     path("notifications/", include("notifications.urls")),
     path("tableau-de-bord/", include("workflows.dashboard_urls")),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from rest_framework import serializers, viewsets
 
 from casework.enums import AlertLevel, RuleCode
@@ -21,12 +22,25 @@ class AlertSerializer(serializers.ModelSerializer):
         fields = ["id", "pathway", "rule", "level", "due_on", "recipient", "recipient_role", "status", "created_at"]
 
 
+# Bounded integer ids (see workflows.api.IdFilter): an overflowing id is a 400, never a 500.
+ID_REGEX = r"[0-9]{1,18}"
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 10**18 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class AlertFilter(django_filters.FilterSet):
-    pathway = django_filters.NumberFilter(field_name="pathway_id")
+    pathway = IdFilter(field_name="pathway_id")
     rule = django_filters.ChoiceFilter(field_name="rule_code", choices=RuleCode.choices)
     level = django_filters.ChoiceFilter(choices=AlertLevel.choices)
     status = django_filters.ChoiceFilter(choices=AlertStatus.choices)
-    recipient = django_filters.NumberFilter(method="filter_recipient")
+    recipient = IdFilter(method="filter_recipient")
 
     class Meta:
         model = Alert
@@ -39,6 +53,7 @@ class AlertFilter(django_filters.FilterSet):
 
 class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AlertSerializer
+    lookup_value_regex = ID_REGEX
     filterset_class = AlertFilter
 
     def get_queryset(self):

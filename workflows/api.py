@@ -7,6 +7,7 @@ A pathway the caller may not see answers 404 — the same answer as one that doe
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -75,11 +76,26 @@ class BeneficiaryViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         )
 
 
+# Ids in URLs and filters are bounded integers: a huge or non-numeric id is a 404/400, never a
+# database overflow (500). 18 digits stay below PostgreSQL's bigint and SQLite's INTEGER.
+ID_REGEX = r"[0-9]{1,18}"
+MAX_ID = 10**18 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class PathwayFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=PathwayState.choices)
     territory = django_filters.CharFilter(field_name="territory__code")
-    referent = django_filters.NumberFilter(field_name="referent_id")
-    organisation = django_filters.NumberFilter(field_name="organisation_id")
+    referent = IdFilter(field_name="referent_id")
+    organisation = IdFilter(field_name="organisation_id")
 
     class Meta:
         model = Pathway
@@ -88,6 +104,7 @@ class PathwayFilter(django_filters.FilterSet):
 
 class PathwayViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = PathwayFilter
+    lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
         qs = pathways_visible_to(self.request.user).select_related("track", "territory").order_by("id")

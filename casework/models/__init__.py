@@ -1,3 +1,4 @@
+from .audit import AUDITED_MODELS  # registers the audit trail (django-simple-history)
 from .beneficiaries import Barrier, Beneficiary
 from .deadlines import Deadline
 from .organisations import Delegation, Organisation, Professional, Team, Territory
@@ -12,7 +13,6 @@ from .secrecy import (
     PrivateNote,
     SensitiveAccessLog,
 )
-from .audit import AUDITED_MODELS  # noqa: I001  (registers the audit trail once every model exists)
 
 __all__ = [
     "AUDITED_MODELS",

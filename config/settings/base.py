@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "viewflow",
     "viewflow.workflow",
+    "axes",
+    "simple_history",
+    "csp",
     "casework",
     "workflows",
     "notifications",
@@ -55,6 +58,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Security (issue 6): CSP header on every response (the docs page gets a relaxed policy),
+    # the audit trail's "who" from the request, and axes last (login throttling).
+    "config.security.ContentSecurityPolicyMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -207,11 +215,93 @@ PARTNER_LINK_MAX_AGE_DAYS = int(os.environ.get("PARTNER_LINK_MAX_AGE_DAYS", "30"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # No personal data in logs: every handler redacts names, birth dates, e-mails, NIR, phones.
+    "filters": {"redact_personal_data": {"()": "config.logging_filters.PersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own request/500 logger propagates to root; it must not bypass the filter.
+        # No AdminEmailHandler: its error e-mails carry the request's POST data (names, dates).
+        "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False},
+        # SQL statements carry their parameters (names, birth dates): never logged by default.
+        "django.db.backends": {
+            "handlers": ["console"],
+            "level": os.environ.get("LOG_SQL_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+    },
 }
 
 if not IS_POSTGRES:
     # The delay-rule version constraint is PostgreSQL-only (NULLS NOT DISTINCT); SQLite is dev only.
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+
+# --- Security and personal data (issue 6) -----------------------------------------------
+# Authentication: django-axes first, so a locked-out username+IP is refused before the password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours: 15 minutes
+# Lock the (username, IP) pair: an attacker cannot lock a colleague out from elsewhere,
+# and cannot try one password against every username from one address unnoticed either.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Behind the production reverse proxy, the client address is in X-Forwarded-For (see prod.py).
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Passwords: at least 12 characters (validators above); slow hashing (Django's PBKDF2 default).
+# Sessions: expire after SESSION_COOKIE_AGE (8 h) or when the browser closes; saved on each
+# request so that the 8 hours count from the last activity, not from the login.
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_USE_SESSIONS = False  # CSRF_COOKIE_HTTPONLY is set: htmx reads the token from hx-headers.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = False  # prod.py turns it on
+
+# Content Security Policy (django-csp 4): only our own scripts, styles and images; no inline
+# script anywhere (templates use hx-headers attributes, not <script> blocks). The Swagger UI
+# page /api/docs/ alone gets a relaxed policy (see config/security.py).
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+CSP_RELAXED_PATHS = ("/api/docs/",)
+
+# Personal data (RGPD): pathways closed for longer than this are anonymised by a periodic task.
+RETENTION_CLOSED_MONTHS = int(os.environ.get("RETENTION_CLOSED_MONTHS", "24"))
+# The audit trail is kept as long as the file, then its identity fields are erased with it.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_ENABLED = True
+# One name for the pathway state enum in the OpenAPI schema (from/to/state share it): keeps
+# `check --deploy` free of drf-spectacular's W001 warning.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["PathwayStateEnum"] = "casework.enums.PathwayState"
+# RGPD retention (issue 6): every night at 03:30, anonymise the people whose pathways all closed
+# more than RETENTION_CLOSED_MONTHS ago. Idempotent; `manage.py anonymise_expired --now` replays it.
+CELERY_BEAT_SCHEDULE["anonymise-expired"] = {
+    "task": "workflows.tasks.anonymise_expired_task",
+    "schedule": crontab(hour=3, minute=30),
+}

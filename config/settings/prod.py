@@ -17,3 +17,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Security (issue 6) -----------------------------------------------------------------
+# Secrets and site-specific values only from the environment; refuse to start without them.
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-only", "test-only", "django-insecure")):
+    raise RuntimeError("DJANGO_SECRET_KEY must be a random value of at least 50 characters in production.")
+if not os.environ.get("DATABASE_URL"):
+    raise RuntimeError("DATABASE_URL must be set in production (PostgreSQL).")
+ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h] or ALLOWED_HOSTS  # noqa: F405
+SESSION_COOKIE_NAME = "__Host-filrouge-session"  # __Host-: Secure, Path=/, no Domain
+CSRF_COOKIE_NAME = "__Host-filrouge-csrftoken"
+# The reverse proxy adds one X-Forwarded-For hop: axes must throttle the client, not the proxy.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "1"))

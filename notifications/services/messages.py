@@ -21,6 +21,11 @@ EVENT_TEXTS = {
         "Passage de relais accepté",
         "Le passage de relais du parcours n° {id} a été accepté : vous n'en êtes plus le référent.",
     ),
+    "break_glass": (
+        "Accès d'urgence au diagnostic",
+        "Un professionnel a consulté en urgence le diagnostic du parcours n° {id}, hors du cercle du secret "
+        "partagé. Sa justification figure au journal des accès du parcours : vérifiez-la.",
+    ),
     "handover_refused": (
         "Passage de relais refusé",
         "Le passage de relais du parcours n° {id} a été refusé : vous en restez le référent.",

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from casework.audit import acting_as
 from casework.enums import ContactOutcome, DeadlineStatus, RuleCode
 from casework.models import Beneficiary, Contact, Contract, Deadline, Pathway, TransitionLog
 from casework.services import deadlines as dl
@@ -16,7 +17,7 @@ ENTRY = "enter"
 
 def pathway_enter(*, beneficiary_data: dict, entered_on: dt.date, by, now: dt.datetime) -> Pathway:
     """Create the beneficiary and their pathway in `orientation`, with its orientation clock."""
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(by):  # the audit trail records who
         beneficiary = Beneficiary.objects.create(**beneficiary_data)
         pathway = Pathway.objects.create(
             beneficiary=beneficiary, territory=beneficiary.territory, entered_on=entered_on

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from casework.audit import acting_as
 from casework.enums import HandoverStatus, PathwayState, RuleCode
 from casework.models import Contract, Handover, Pathway, ReferentPeriod, TransitionLog
 from casework.services import deadlines as dl
@@ -269,7 +270,7 @@ def pathway_transition(
     """Apply transition `name` to the pathway; exactly one of two concurrent callers wins."""
     params = dict(params or {})
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acting_as(by):  # the audit trail records who
             pathway = pathway_lock(pathway_id)
             transition_check(pathway, name, by)
             ctx = Ctx(

@@ -1,0 +1,21 @@
+"""Celery tasks of the workflows app: thin, they read the clock at the edge and call a service."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from casework.services.retention import anonymise_expired
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def anonymise_expired_task(now_iso: str | None = None) -> int:
+    """RGPD retention: anonymise people whose pathways closed more than RETENTION_CLOSED_MONTHS ago."""
+    now = timezone.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    count = anonymise_expired(now=now)
+    logger.info("anonymise_expired: %d person(s) anonymised", count)
+    return count

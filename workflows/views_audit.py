@@ -1,0 +1,142 @@
+"""Audit trail and subject access pages. Thin: access from casework.selectors and
+casework.permissions (404 when the user may not see the pathway or the person), reads from
+services that log what they show.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from casework.models import Consent, Contract, DiagnosticSection, Pathway, SensitiveAccessLog
+from casework.permissions import can_export_subject_data, can_read_diagnostic, can_view_audit
+from casework.selectors import beneficiaries_visible_to, pathway_for_user, pathways_visible_to
+from casework.services.secrecy import access_log
+from casework.services.subject_access import subject_data
+
+PROTECTED = "contenu protégé (secret professionnel partagé)"
+MAX_ROWS = 300
+
+
+@dataclass
+class AuditEntry:
+    at: object
+    by: str
+    subject: str
+    action: str
+    changes: list = field(default_factory=list)
+
+
+def _label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+def _who(record) -> str:
+    return record.history_user.get_username() if record.history_user_id else "système"
+
+
+def _entries(records, subject: str) -> list[AuditEntry]:
+    """Historical rows as entries with their field changes (old → new)."""
+    out = []
+    for record in records:
+        prev = record.prev_record
+        changes = []
+        if prev is not None:
+            model = record.instance_type
+            changes = [(_label(model, c.field), c.old, c.new) for c in record.diff_against(prev).changes]
+        out.append(AuditEntry(record.history_date, _who(record), subject, record.get_history_type_display(), changes))
+    return out
+
+
+def _diagnostic_entries(pathway: Pathway, *, may_read: bool) -> list[AuditEntry]:
+    out = []
+    for record in DiagnosticSection.audit.filter(pathway_id=pathway.pk)[:MAX_ROWS]:
+        prev = record.prev_record
+        changes = []
+        if prev is not None:
+            for change in record.diff_against(prev).changes:
+                if change.field == "content" and not may_read:
+                    changes.append(("contenu", PROTECTED, PROTECTED))
+                else:
+                    changes.append((_label(DiagnosticSection, change.field), change.old, change.new))
+        elif not may_read:
+            changes.append(("contenu", "", PROTECTED))
+        else:
+            changes.append(("contenu", "", record.content))
+        subject = f"Diagnostic — {record.get_kind_display()}"
+        out.append(AuditEntry(record.history_date, _who(record), subject, record.get_history_type_display(), changes))
+    return out
+
+
+@login_required
+def pathway_audit(request, pk: int):
+    pathway = pathway_for_user(request.user, pk)
+    if pathway is None or not can_view_audit(pathway, request.user):
+        # Existence must not leak: same answer whether the pathway is hidden or absent.
+        raise Http404("Parcours introuvable.")
+    now = timezone.now()
+    may_read = can_read_diagnostic(pathway, request.user)
+    entries: list[AuditEntry] = []
+    entries += _entries(Pathway.audit.filter(id=pathway.pk)[:MAX_ROWS], f"Parcours n° {pathway.pk}")
+    entries += _entries(pathway.beneficiary.audit.all()[:MAX_ROWS], "Identité de la personne")
+    entries += _entries(Contract.audit.filter(pathway_id=pathway.pk)[:MAX_ROWS], "Contrat")
+    entries += _entries(
+        Consent.audit.filter(beneficiary_id=pathway.beneficiary_id)[:MAX_ROWS], "Consentement au partage"
+    )
+    entries += _diagnostic_entries(pathway, may_read=may_read)
+    entries.sort(key=lambda x: x.at, reverse=True)
+    if may_read and DiagnosticSection.objects.filter(pathway=pathway).exists():
+        access_log(request.user, what=SensitiveAccessLog.What.DIAGNOSTIC_HISTORY, now=now, pathway=pathway)
+    reads = (
+        SensitiveAccessLog.objects.filter(Q(pathway=pathway) | Q(beneficiary_id=pathway.beneficiary_id))
+        .select_related("user")
+        .order_by("-at", "-id")[:MAX_ROWS]
+    )
+    return render(
+        request,
+        "audit/pathway_audit.html",
+        {"pathway": pathway, "entries": entries, "reads": reads, "may_read": may_read},
+    )
+
+
+def _subject_or_404(request, beneficiary_id: int):
+    person = beneficiaries_visible_to(request.user).select_related("territory").filter(pk=beneficiary_id).first()
+    if person is None:
+        raise Http404("Personne introuvable.")
+    pathways = list(
+        pathways_visible_to(request.user)
+        .filter(beneficiary=person)
+        .select_related("territory", "track", "organisation", "referent__user", "handover_to")
+        .order_by("entered_on", "id")
+    )
+    if not any(can_export_subject_data(p, request.user) for p in pathways):
+        raise Http404("Personne introuvable.")
+    return person, pathways
+
+
+@login_required
+def subject_access_page(request, beneficiary_id: int):
+    person, pathways = _subject_or_404(request, beneficiary_id)
+    doc = subject_data(person, pathways, request.user, now=timezone.now())
+    return render(request, "audit/subject_access.html", {"person": person, "doc": doc})
+
+
+@login_required
+def subject_access_json(request, beneficiary_id: int):
+    person, pathways = _subject_or_404(request, beneficiary_id)
+    doc = subject_data(person, pathways, request.user, now=timezone.now())
+    response = HttpResponse(
+        json.dumps(doc, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="donnees-personne-{person.pk}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
