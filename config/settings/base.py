@@ -208,6 +208,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_daily_digests_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # RGPD retention: every night at 03:30, anonymise the people whose pathways all closed
+    # more than RETENTION_CLOSED_MONTHS ago. Idempotent; `manage.py anonymise_expired --now` replays it.
+    "anonymise-expired": {
+        "task": "workflows.tasks.anonymise_expired_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 PARTNER_LINK_MAX_AGE_DAYS = int(os.environ.get("PARTNER_LINK_MAX_AGE_DAYS", "30"))
@@ -299,9 +305,3 @@ SIMPLE_HISTORY_ENABLED = True
 # One name for the pathway state enum in the OpenAPI schema (from/to/state share it): keeps
 # `check --deploy` free of drf-spectacular's W001 warning.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["PathwayStateEnum"] = "casework.enums.PathwayState"
-# RGPD retention (issue 6): every night at 03:30, anonymise the people whose pathways all closed
-# more than RETENTION_CLOSED_MONTHS ago. Idempotent; `manage.py anonymise_expired --now` replays it.
-CELERY_BEAT_SCHEDULE["anonymise-expired"] = {
-    "task": "workflows.tasks.anonymise_expired_task",
-    "schedule": crontab(hour=3, minute=30),
-}

@@ -163,12 +163,14 @@ def reset_publisher_pool() -> None:
 
 
 @pytest.fixture
-def broker(tmp_path, needs_postgres, redis_url):
+def broker(tmp_path, needs_postgres, redis_url, monkeypatch):
     if shutil.which("redis-server") is None:
         _missing("needs the redis-server binary to run a private broker")
     server = PrivateRedis(tmp_path)
     server.start()
     previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    # Celery reads the CELERY_BROKER_URL environment variable before its own setting (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", server.url)
     celery_app.conf.broker_url = server.url
     celery_app.conf.task_always_eager = False
     reset_publisher_pool()
