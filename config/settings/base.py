@@ -92,8 +92,10 @@ DATABASES = {
 }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if not IS_POSTGRES:
-    # SQLite is the embedded default for `make run`: wait for the writer rather than fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite is the embedded default for `make run` (web, worker and beat share one file):
+    # take the write lock when a transaction starts, and wait for it, rather than fail with
+    # "database is locked" when a reader tries to upgrade to a writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
