@@ -1,0 +1,107 @@
+"""Measure 4: the team lead's overdue board and each indicator, at N.
+
+`casework/board.py` and `casework/indicators.py` belong to another part of the project; they
+are imported if present and measured through their public functions, else "not available".
+Beside them: the raw overdue count by rule x territory (one GROUP BY).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.db import connection
+
+from .util import median_ms, ratio
+
+OVERDUE_BY_RULE_TERRITORY = """
+SELECT d.rule_code, p.territory_id, count(*)
+FROM casework_deadline d JOIN casework_pathway p ON p.id = d.pathway_id
+WHERE d.status = 'open' AND d.due_on < %s
+GROUP BY 1, 2
+"""
+
+
+def _raw_overdue(today):
+    with connection.cursor() as cur:
+        cur.execute(OVERDUE_BY_RULE_TERRITORY, [today])
+        return cur.fetchall()
+
+
+def _module(name: str):
+    try:
+        return importlib.import_module(name)
+    except Exception as exc:  # not written yet, or broken while someone works on it
+        return exc
+
+
+def _board_calls(module, today) -> dict:
+    """The board's reads, each made concrete (list / count), over every pathway (the worst scope)."""
+    from casework.models import Pathway, Professional
+
+    scope = Pathway.objects.all()
+    calls = {}
+    if hasattr(module, "deadline_counts"):
+        calls["deadline_counts (rule x territory x organisation x referent)"] = lambda: list(
+            module.deadline_counts(scope, today=today)
+        )
+    if hasattr(module, "deadline_totals"):
+        calls["deadline_totals"] = lambda: list(module.deadline_totals(scope, today=today))
+    if hasattr(module, "assignment_queue") and hasattr(module, "queue_summary"):
+        calls["assignment_queue summary"] = lambda: module.queue_summary(module.assignment_queue(scope, today=today))
+    if hasattr(module, "orientation_queue") and hasattr(module, "queue_summary"):
+        calls["orientation_queue summary"] = lambda: module.queue_summary(module.orientation_queue(scope, today=today))
+    if hasattr(module, "pending_handovers"):
+        calls["pending_handovers count"] = lambda: module.pending_handovers(scope, today=today).count()
+    if hasattr(module, "contact_gaps"):
+        calls["contact_gaps count"] = lambda: module.contact_gaps(scope, today=today).count()
+    if hasattr(module, "caseload_by_referent") and hasattr(module, "referents_in_scope"):
+        lead = Professional.objects.filter(is_team_lead=True, organisation__kind="departement").first()
+        if lead is not None:
+            calls["caseload_by_referent (one organisation)"] = lambda: list(
+                module.caseload_by_referent(module.referents_in_scope(lead))
+            )
+    return calls
+
+
+def measure(*, today, runs: int) -> dict:
+    out: dict = {}
+    raw = median_ms(lambda: _raw_overdue(today), runs)
+    out["raw_overdue_by_rule_territory_ms"] = raw["ms"]
+    out["raw_overdue_groups"] = len(raw["result"])
+
+    board = _module("casework.board")
+    if isinstance(board, Exception):
+        out["board"] = {"status": f"not available ({type(board).__name__})"}
+    else:
+        out["board"] = {"target_ms": 250, "scope": "all pathways"}
+        calls = _board_calls(board, today)
+        if not calls:
+            out["board"]["status"] = "not available (no known entry point in casework.board)"
+        for label, call in calls.items():
+            try:
+                res = median_ms(call, runs)
+                out["board"][label] = res["ms"]
+            except Exception as exc:
+                out["board"][label] = f"failed: {type(exc).__name__}: {exc}"[:300]
+        timings = [v for v in out["board"].values() if isinstance(v, float)]
+        if timings:
+            out["board"]["total_ms"] = round(sum(timings), 2)
+            out["board"]["vs_raw_overdue_count"] = ratio(out["board"]["total_ms"], raw["ms"])
+
+    indicators = _module("casework.indicators")
+    if isinstance(indicators, Exception) or not hasattr(indicators, "indicators_compute"):
+        out["indicators"] = {"status": "not available"}
+        return out
+    try:
+        res = median_ms(lambda: indicators.indicators_compute(as_of=today), runs)
+        codes = sorted(res["result"]) if isinstance(res["result"], dict) else []
+        out["indicators"] = {
+            "function": "indicators_compute (all indicators, one call)",
+            "ms": res["ms"],
+            "target_ms_each": 1000,
+            "count": len(codes),
+            "codes": codes,
+        }
+    except Exception as exc:
+        out["indicators"] = {"status": f"failed: {type(exc).__name__}: {exc}"[:300]}
+    return out

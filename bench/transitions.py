@@ -1,0 +1,277 @@
+"""Measure 5: transitions through `pathway_transition` with two concurrent clients, beside a
+raw SQL transaction doing the same row work (lock the pathway, update it, insert the log row,
+update two deadlines, insert an outbox row); and a contention check: no lost update.
+
+The service alternates `propose_handover` / `refuse_handover` on pathways of one
+organisation, acted by its team lead (audit log, handover row, deadline opened then met,
+outbox notification each time). Throughput: each client works its own half of the pool.
+Contention: both clients hammer the same few pathways; every accepted call must appear
+exactly once in the journal, proposals and refusals must alternate, and the final state must
+match the last journal row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+from django.db import connection, connections
+from django.utils import timezone
+
+from .util import percentile, ratio
+
+CLIENTS = 2
+
+
+def _pool(size: int):
+    """An organisation's team lead, a second referent (the incoming one) and `size` pathways."""
+    from casework.models import Pathway, Professional
+
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT p.organisation_id, count(*) FROM casework_pathway p
+            WHERE p.state IN ('social_track', 'professional_track') AND p.referent_id IS NOT NULL
+              AND p.handover_to_id IS NULL
+              AND EXISTS (SELECT 1 FROM casework_professional l WHERE l.organisation_id = p.organisation_id
+                          AND l.is_team_lead)
+            GROUP BY 1 ORDER BY 2 DESC LIMIT 1
+            """
+        )
+        row = cur.fetchone()
+    if row is None:
+        return None
+    org_id = row[0]
+    lead = Professional.objects.select_related("user").filter(organisation_id=org_id, is_team_lead=True).first()
+    ids = list(
+        Pathway.objects.filter(
+            organisation_id=org_id, state__in=["social_track", "professional_track"], handover_to__isnull=True
+        )
+        .exclude(referent__isnull=True)
+        .order_by("id")
+        .values_list("id", "referent_id")[: size + 50]
+    )
+    referents = {r for _, r in ids}
+    incoming = (
+        Professional.objects.filter(organisation_id=org_id, is_referent=True).exclude(pk__in=referents).first()
+        or Professional.objects.filter(organisation_id=org_id).exclude(pk__in=referents).exclude(pk=lead.pk).first()
+    )
+    if incoming is None:
+        # Everyone in the organisation has pathways: take one and leave their pathways out.
+        incoming = Professional.objects.get(pk=ids[-1][1])
+    pathway_ids = [i for i, r in ids if r != incoming.pk][:size]
+    return lead, incoming, pathway_ids
+
+
+def _service_op(pathway_id: int, lead, incoming, on: dt.date) -> str:
+    from casework.models import Pathway
+    from notifications.services import outbox
+    from workflows.services.transitions import pathway_transition
+
+    pending = Pathway.objects.filter(pk=pathway_id).values_list("handover_to_id", flat=True).get()
+    name, params = ("refuse_handover", {}) if pending else ("propose_handover", {"incoming": incoming, "note": ""})
+    with outbox.dispatch_suppressed():
+        pathway_transition(
+            pathway_id,
+            name,
+            by=lead.user,
+            occurred_on=on,
+            now=timezone.now(),
+            reason="bench" if pending else "",
+            params=params,
+        )
+    return name
+
+
+def _run_clients(work) -> tuple[float, list[float], list]:
+    """Run `work(client_index, latencies, errors)` in CLIENTS threads; (seconds, latencies, errors)."""
+    latencies: list[float] = []
+    errors: list = []
+    lock = threading.Lock()
+
+    def target(i: int) -> None:
+        mine, errs = [], []
+        try:
+            work(i, mine, errs)
+        finally:
+            connections.close_all()
+            with lock:
+                latencies.extend(mine)
+                errors.extend(errs)
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(CLIENTS)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start, latencies, errors
+
+
+def _service_round(pathway_ids, lead, incoming, ops: int, on: dt.date):
+    halves = [pathway_ids[i::CLIENTS] for i in range(CLIENTS)]
+
+    def work(i, latencies, errors):
+        mine = halves[i]
+        for k in range(ops):
+            t0 = time.perf_counter()
+            try:
+                _service_op(mine[k % len(mine)], lead, incoming, on)
+            except Exception as exc:
+                errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                continue
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+    return _run_clients(work)
+
+
+RAW_OP = [
+    "SELECT id, handover_to_id FROM casework_pathway WHERE id = %(p)s FOR UPDATE",
+    "UPDATE casework_pathway SET handover_to_id = CASE WHEN handover_to_id IS NULL THEN %(inc)s END, "
+    "updated_at = %(now)s WHERE id = %(p)s",
+    "INSERT INTO casework_transitionlog (pathway_id, transition, from_state, to_state, occurred_on, recorded_at, "
+    "by_id, reason, params) SELECT id, 'raw_bench', state, state, %(on)s, %(now)s, %(by)s, '', '{}' "
+    "FROM casework_pathway WHERE id = %(p)s",
+    "UPDATE casework_deadline SET updated_at = %(now)s WHERE id IN (SELECT id FROM casework_deadline "
+    "WHERE pathway_id = %(p)s ORDER BY id LIMIT 2)",
+    "INSERT INTO notifications_notification (recipient_id, to_email, event, pathway_id, subject, body, link, "
+    "created_at, email_status, email_attempts, last_error) VALUES (%(inc)s, '', 'handover_proposed', %(p)s, "
+    "'Fil rouge', 'bench', '', %(now)s, 'none', 0, '')",
+]
+
+
+def _raw_round(pathway_ids, lead, incoming, ops: int, on: dt.date):
+    halves = [pathway_ids[i::CLIENTS] for i in range(CLIENTS)]
+
+    def work(i, latencies, errors):
+        from django.db import transaction
+
+        mine = halves[i]
+        for k in range(ops):
+            t0 = time.perf_counter()
+            try:
+                with transaction.atomic(), connection.cursor() as cur:
+                    params = {"p": mine[k % len(mine)], "inc": incoming.pk, "now": timezone.now(), "on": on}
+                    params["by"] = lead.user_id
+                    for sql in RAW_OP:
+                        cur.execute(sql, params)
+            except Exception as exc:
+                errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                continue
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+    return _run_clients(work)
+
+
+def _contention(pathway_ids, lead, incoming, ops: int, on: dt.date) -> dict:
+    """Both clients on the same few pathways; then check the journal against the calls."""
+    from casework.models import Pathway, TransitionLog
+    from workflows.services.errors import TransitionError
+
+    shared = pathway_ids[:3]
+    start_log = TransitionLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    accepted: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def work(i, latencies, errors):
+        for k in range(ops):
+            pid = shared[(k + i) % len(shared)]
+            try:
+                name = _service_op(pid, lead, incoming, on)
+            except TransitionError:
+                errors.append("conflict")
+                continue
+            with lock:
+                accepted.append((pid, name))
+
+    _, _, errors = _run_clients(work)
+    logs = list(
+        TransitionLog.objects.filter(
+            id__gt=start_log, pathway_id__in=shared, transition__in=["propose_handover", "refuse_handover"]
+        )
+        .order_by("id")
+        .values_list("pathway_id", "transition")
+    )
+    alternating = True
+    for pid in shared:
+        seq = [t for p, t in logs if p == pid]
+        if any(a == b for a, b in zip(seq, seq[1:], strict=False)):
+            alternating = False
+    final_ok = True
+    for pid in shared:
+        seq = [t for p, t in logs if p == pid]
+        pending = Pathway.objects.filter(pk=pid).values_list("handover_to_id", flat=True).get()
+        if seq and (seq[-1] == "propose_handover") != (pending is not None):
+            final_ok = False
+    return {
+        "pathways": len(shared),
+        "calls": CLIENTS * ops,
+        "accepted": len(accepted),
+        "conflicts": errors.count("conflict"),
+        "other_errors": [e for e in errors if e != "conflict"][:3],
+        "journal_rows": len(logs),
+        "journal_matches_accepted": len(logs) == len(accepted),
+        "alternating": alternating,
+        "final_state_matches_journal": final_ok,
+        "no_lost_update": len(logs) == len(accepted) and alternating and final_ok,
+    }
+
+
+def measure(*, runs: int, ops: int, pool: int = 40) -> dict:
+    found = _pool(pool)
+    if found is None:
+        return {"status": "no pathway to transition"}
+    lead, incoming, pathway_ids = found
+    if len(pathway_ids) < 2 * CLIENTS:
+        return {"status": "too few pathways"}
+    on = timezone.localdate()
+    _service_round(pathway_ids, lead, incoming, 2, on)  # warm-up
+    service_tps, raw_tps, service_lat, raw_lat, service_errors, raw_errors = [], [], [], [], [], []
+    for _ in range(runs):
+        seconds, lat, errs = _service_round(pathway_ids, lead, incoming, ops, on)
+        service_tps.append(len(lat) / seconds)
+        service_lat.extend(lat)
+        service_errors.extend(errs)
+        _reset_handover_state(pathway_ids, lead, incoming, on)
+        seconds, lat, errs = _raw_round(pathway_ids, lead, incoming, ops, on)
+        raw_tps.append(len(lat) / seconds)
+        raw_lat.extend(lat)
+        raw_errors.extend(errs)
+        # Leave every pathway without a pending handover for the next round (raw ops toggle too).
+        _reset_handover_state(pathway_ids, lead, incoming, on)
+    service_tps.sort()
+    raw_tps.sort()
+    s_tps, r_tps = service_tps[len(service_tps) // 2], raw_tps[len(raw_tps) // 2]
+    out = {
+        "clients": CLIENTS,
+        "ops_per_client_per_run": ops,
+        "service_per_s": round(s_tps, 1),
+        "service_p50_ms": round(percentile(service_lat, 50), 2),
+        "service_p95_ms": round(percentile(service_lat, 95), 2),
+        "raw_sql_per_s": round(r_tps, 1),
+        "raw_sql_p95_ms": round(percentile(raw_lat, 95), 2),
+        "throughput_ratio": ratio(s_tps, r_tps),
+        "target_ratio_min": 0.3,
+        "target_p95_ms": 10,
+        "service_errors": service_errors[:3],
+        "raw_errors": raw_errors[:3],
+    }
+    out["contention"] = _contention(pathway_ids, lead, incoming, max(ops // 2, 4), on)
+    _reset_handover_state(pathway_ids, lead, incoming, on)
+    return out
+
+
+def _reset_handover_state(pathway_ids, lead, incoming, on) -> None:
+    """The raw twin toggles `handover_to` without a Handover row: settle every pathway back."""
+    from casework.models import Handover, Pathway
+
+    with_row = set(
+        Handover.objects.filter(pathway_id__in=pathway_ids, status="proposed").values_list("pathway_id", flat=True)
+    )
+    for pid in Pathway.objects.filter(pk__in=pathway_ids, handover_to__isnull=False).values_list("id", flat=True):
+        if pid in with_row:
+            _service_op(pid, lead, incoming, on)  # a real pending handover: refuse it
+        else:
+            with connection.cursor() as cur:
+                cur.execute("UPDATE casework_pathway SET handover_to_id = NULL WHERE id = %s", [pid])
