@@ -112,6 +112,14 @@ class Watermark:
     def __init__(self):
         self.alert = _scalar("SELECT COALESCE(max(id), 0) FROM notifications_alert")
         self.note = _scalar("SELECT COALESCE(max(id), 0) FROM notifications_notification")
+        # The sweep moves each fired deadline's `next_alert_on` on: keep the starting values.
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS bench_next_alert")
+            cur.execute(
+                "CREATE TEMP TABLE bench_next_alert AS "
+                "SELECT id, next_alert_on FROM casework_deadline WHERE status = 'open'"
+            )
+            cur.execute("CREATE UNIQUE INDEX ON bench_next_alert (id)")
 
     def created(self) -> tuple[int, int]:
         return (
@@ -125,9 +133,13 @@ class Watermark:
                 "DELETE FROM notifications_notification WHERE id > %s OR alert_id > %s", [self.note, self.alert]
             )
             cur.execute("DELETE FROM notifications_alert WHERE id > %s", [self.alert])
+            cur.execute(
+                "UPDATE casework_deadline d SET next_alert_on = b.next_alert_on FROM bench_next_alert b "
+                "WHERE b.id = d.id AND d.next_alert_on IS DISTINCT FROM b.next_alert_on"
+            )
         if vacuum and connection.vendor == "postgresql" and not connection.in_atomic_block:
             with connection.cursor() as cur:
-                cur.execute("VACUUM ANALYZE notifications_alert, notifications_notification")
+                cur.execute("VACUUM ANALYZE notifications_alert, notifications_notification, casework_deadline")
 
 
 def at(day: dt.date) -> dt.datetime:

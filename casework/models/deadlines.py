@@ -1,8 +1,9 @@
 """Deadlines are rows, kept up to date by the transition service and by events.
 
-The sweep never recomputes a deadline from history: it reads the three precomputed alert
-days (`due_soon_alert_on`, `due_alert_on`, `overdue_alert_on`), already moved to the
-preceding working day, through partial indexes on open deadlines.
+The sweep never recomputes a deadline from history: it reads `next_alert_on`, the next of
+the three precomputed alert days (`due_soon_alert_on`, `due_alert_on`, `overdue_alert_on`,
+already moved to the preceding working day) still to fire, through a partial index on
+open deadlines, and moves it on when it fires an alert.
 """
 
 from django.db import models
@@ -34,6 +35,9 @@ class Deadline(models.Model):
     due_soon_alert_on = models.DateField(null=True, blank=True)
     due_alert_on = models.DateField(null=True, blank=True)
     overdue_alert_on = models.DateField(null=True, blank=True)
+    # The next alert day still to fire (null once the last level has fired): the sweep reads
+    # only this, so its cost follows today's work, not the backlog of already-alerted clocks.
+    next_alert_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DeadlineQuerySet.as_manager()
@@ -53,6 +57,7 @@ class Deadline(models.Model):
             models.Index(fields=["due_soon_alert_on", "id"], condition=Q(status="open"), name="deadline_open_soon"),
             models.Index(fields=["due_alert_on", "id"], condition=Q(status="open"), name="deadline_open_dueday"),
             models.Index(fields=["overdue_alert_on", "id"], condition=Q(status="open"), name="deadline_open_overdue"),
+            models.Index(fields=["next_alert_on", "id"], condition=Q(status="open"), name="deadline_open_next_alert"),
             models.Index(fields=["pathway", "status"]),
         ]
 

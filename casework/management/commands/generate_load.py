@@ -115,7 +115,7 @@ COLUMNS = {
     "casework_referentperiod": "id pathway_id professional_id started_on ended_on",
     "casework_deadline": (
         "id pathway_id rule_id rule_code ref starts_on due_on status closed_on suspended_on due_soon_alert_on "
-        "due_alert_on overdue_alert_on updated_at"
+        "due_alert_on overdue_alert_on updated_at next_alert_on"
     ),
     "casework_contact": "id pathway_id occurred_on kind outcome aspir recorded_by_id recorded_at",
     "casework_transitionlog": (
@@ -323,9 +323,26 @@ class Generator:
         starts = starts_fixed or (due - dt.timedelta(days=rule.days))
         did = self.ids("casework_deadline")
         suspended_on = p["suspended_on"] if status == "suspended" else None
+        # Alerts of the days already past are written below; the next one still to fire is today or later.
+        upcoming = [d for d in days if d is not None and d >= t] if status == "open" else []
+        next_alert_on = upcoming[0] if upcoming else None
         chunk.add(
             "casework_deadline",
-            (did, p["id"], rule.id, code, ref, starts, due, status, None, suspended_on, *days, self.now),
+            (
+                did,
+                p["id"],
+                rule.id,
+                code,
+                ref,
+                starts,
+                due,
+                status,
+                None,
+                suspended_on,
+                *days,
+                self.now,
+                next_alert_on,
+            ),
         )
         if status == "open":
             self.stats["open"] += 1
@@ -385,6 +402,7 @@ class Generator:
                 None,
                 *days,
                 self.now,
+                None,
             ),
         )
 
