@@ -8,62 +8,24 @@ screenshots in test-artifacts/ (git-ignored).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from casework.enums import HandoverStatus
 from casework.models import Handover, Pathway
+from tests.e2e.conftest import ARTIFACTS, PASSWORD
 from tests.factories import track
 from tests.helpers import make_world
 
-CHROMIUM = os.environ.get("FILROUGE_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "motdepasse-de-test-42"
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
-        if os.environ.get("FILROUGE_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"Chromium required in CI: {CHROMIUM} is missing")
-        pytest.skip(f"needs Chromium at {CHROMIUM} (apt-get install chromium chromium-driver)")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # synchronous and safe, so allow them for these tests only.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield browser
-        browser.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def ago(days: int) -> dt.date:
     return timezone.localdate() - dt.timedelta(days=days)
 
 
-def test_team_lead_follows_an_overdue_count_reassigns_a_pathway_and_exports_csv(chromium, live_server, tmp_path):
+def test_team_lead_follows_an_overdue_count_reassigns_a_pathway_and_exports_csv(browser, live_server, tmp_path):
     w = make_world("e2e-dash")
     late = []
     for name in ("Lenoir", "Lebrun"):
@@ -72,7 +34,7 @@ def test_team_lead_follows_an_overdue_count_reassigns_a_pathway_and_exports_csv(
         w.t(p, "assign_referent", ago(60), referent=w.referent)
         late.append(p)
 
-    context = chromium.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900}, accept_downloads=True)
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto(f"{live_server.url}/connexion/")
