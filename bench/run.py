@@ -172,6 +172,17 @@ def table(results: dict) -> str:
                 "<= 8x",
             )
         )
+        st = s.get("stale_alert_check")
+        if st:
+            rows.append(
+                (
+                    f"  stale-alert check (hourly, {st['open_alerts']:,} open)",
+                    _fmt(st["ms"], " ms"),
+                    "—",
+                    "",
+                    "",
+                )
+            )
         t = s.get("ten_x", {})
         if "sweep_ms" in t:
             rows.append(

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from notifications.services import digest, outbox, sweep
+from notifications.services import alerts, digest, outbox, sweep
 
 logger = logging.getLogger(__name__)
 
@@ -16,9 +16,16 @@ logger = logging.getLogger(__name__)
 def sweep_deadlines_task(now_iso: str | None = None, batch_size: int = sweep.BATCH_SIZE) -> dict:
     """Beat entry point; `now` is read here, at the edge, and passed down."""
     now = timezone.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
-    result = sweep.sweep_deadlines(now=now, batch_size=batch_size)
+    # Stale alerts are checked by their own hourly task (resolve_stale_alerts_task).
+    result = sweep.sweep_deadlines(now=now, batch_size=batch_size, resolve_stale=False)
     logger.info("sweep_deadlines %s", {k: v for k, v in result.items() if isinstance(v, int)})
     return result
+
+
+@shared_task(acks_late=True)
+def resolve_stale_alerts_task() -> int:
+    """Safety net for deadlines closed outside the services (admin, SQL): reads every open alert."""
+    return alerts.alerts_resolve_stale(now=timezone.now())
 
 
 @shared_task(

@@ -203,6 +203,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_deadlines_task",
         "schedule": SWEEP_INTERVAL_MINUTES * 60,
     },
+    # Safety net for alerts whose deadline was closed outside the services (admin, SQL).
+    # The services resolve alerts in the same transaction; this reads every open alert, so hourly.
+    "resolve-stale-alerts": {
+        "task": "notifications.tasks.resolve_stale_alerts_task",
+        "schedule": 3600,
+    },
     # The outbox safety net: re-dispatches notifications still pending (broker was down
     # at commit time, or a worker died before sending).
     "redispatch-outbox": {
@@ -219,6 +225,19 @@ CELERY_BEAT_SCHEDULE = {
     "anonymise-expired": {
         "task": "workflows.tasks.anonymise_expired_task",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Indicator facts (one row per entry, read by the dashboard, its CSV and /api/v1/indicators/):
+    # every 10 min, recompute the entries of the pathways touched since the last refresh; the
+    # page shows "Chiffres au <refresh time>". `manage.py refresh_indicator_facts [--full]`.
+    "refresh-indicator-facts": {
+        "task": "workflows.tasks.refresh_indicator_facts_task",
+        "schedule": 10 * 60,
+    },
+    # …and a full rebuild every night at 04:15 (catches edits no watermark sees, e.g. publics).
+    "refresh-indicator-facts-full": {
+        "task": "workflows.tasks.refresh_indicator_facts_task",
+        "schedule": crontab(hour=4, minute=15),
+        "kwargs": {"full": True},
     },
 }
 

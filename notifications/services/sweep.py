@@ -242,8 +242,21 @@ def _insert_notifications(columns: list[list], now: dt.datetime) -> list[int]:
     return list(Notification.objects.filter(alert_id__in=columns[3], created_at=now).values_list("id", flat=True))
 
 
+_ADVANCE_UPDATE = """
+UPDATE casework_deadline d SET next_alert_on = t.n
+FROM unnest(%s::bigint[], %s::date[]) AS t(id, n)
+WHERE d.id = t.id
+"""
+
+
 def _advance(fired: dict[int, dt.date | None]) -> None:
     """Move each fired deadline's `next_alert_on` to its next level's day (or clear it)."""
+    if not fired:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(_ADVANCE_UPDATE, [list(fired), list(fired.values())])
+        return
     by_day: dict[dt.date | None, list[int]] = defaultdict(list)
     for pk, day in fired.items():
         by_day[day].append(pk)
@@ -302,12 +315,16 @@ def _sweep_batch(deadline_ids: list[int], today: dt.date, now: dt.datetime) -> t
     return counts, len(note_ids)
 
 
-def sweep_deadlines(*, now: dt.datetime, batch_size: int = BATCH_SIZE) -> dict:
-    """Create the alerts due at `now`, resolve the stale ones; return what was done.
+def sweep_deadlines(*, now: dt.datetime, batch_size: int = BATCH_SIZE, resolve_stale: bool = True) -> dict:
+    """Create the alerts due at `now` (and, if asked, resolve stale ones); return what was done.
 
     Batches are keyset-paginated on (next_alert_on, id) and each runs in its own
     transaction with its rows locked FOR UPDATE SKIP LOCKED and re-checked (still open,
     still due), so concurrent sweeps share the work instead of doubling it.
+
+    Alerts normally resolve in the transaction that meets or cancels their deadline. The
+    global stale-alert check reads every open alert, so beat runs it on its own, hourly
+    (`resolve_stale=False` in the 15-minute sweep); the command does it by default.
     """
     today = timezone.localdate(now)
     result = {"now": now.isoformat(), "today": today.isoformat(), "due_soon": 0, "due": 0, "overdue": 0}
@@ -331,6 +348,6 @@ def sweep_deadlines(*, now: dt.datetime, batch_size: int = BATCH_SIZE) -> dict:
             notifications += n_notes
         if len(batch) < batch_size:
             break
-    result["resolved"] = alerts_resolve_stale(now=now)
+    result["resolved"] = alerts_resolve_stale(now=now) if resolve_stale else 0
     result["notifications"] = notifications
     return result
