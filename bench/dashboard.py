@@ -2,7 +2,9 @@
 
 `casework/board.py` and `casework/indicators.py` belong to another part of the project; they
 are imported if present and measured through their public functions, else "not available".
-Beside them: the raw overdue count by rule x territory (one GROUP BY).
+Beside them: the raw overdue count by rule x territory (one GROUP BY). The indicators are
+measured live from the journal (the baseline) and from the refreshed per-entry facts, with the
+refresh itself (full, and an incremental re-run with nothing new) and a check that both agree.
 """
 
 from __future__ import annotations
@@ -92,16 +94,55 @@ def measure(*, today, runs: int) -> dict:
     if isinstance(indicators, Exception) or not hasattr(indicators, "indicators_compute"):
         out["indicators"] = {"status": "not available"}
         return out
+    out["indicators"] = _indicators(indicators, today, runs)
+    return out
+
+
+def _indicators(indicators, today, runs: int) -> dict:
+    """Every indicator in one call: live from the journal (the baseline) beside the refreshed facts.
+
+    Also the facts' refresh: full (every entry) and an idempotent incremental re-run.
+    """
+    out: dict = {"function": "indicators_compute (all indicators, one call)", "target_ms_each": 1000}
+    live_source = getattr(indicators, "LIVE", None)
     try:
-        res = median_ms(lambda: indicators.indicators_compute(as_of=today), runs)
+        kwargs = {"source": live_source} if live_source else {}
+        res = median_ms(lambda: indicators.indicators_compute(as_of=today, **kwargs), runs)
         codes = sorted(res["result"]) if isinstance(res["result"], dict) else []
-        out["indicators"] = {
-            "function": "indicators_compute (all indicators, one call)",
-            "ms": res["ms"],
-            "target_ms_each": 1000,
-            "count": len(codes),
-            "codes": codes,
-        }
+        out.update({"ms": res["ms"], "live_ms": res["ms"], "count": len(codes), "codes": codes})
+        live_result = res["result"]
     except Exception as exc:
-        out["indicators"] = {"status": f"failed: {type(exc).__name__}: {exc}"[:300]}
+        return {"status": f"failed: {type(exc).__name__}: {exc}"[:300]}
+    facts = _module("casework.services.facts")
+    if isinstance(facts, Exception) or not live_source:
+        return out
+    from django.utils import timezone
+
+    try:
+        full = median_ms(lambda: facts.facts_refresh(now=timezone.now(), full=True), max(1, min(runs, 3)))
+        again = median_ms(lambda: facts.facts_refresh(now=timezone.now()), runs)
+        res = median_ms(lambda: indicators.indicators_compute(as_of=today, source=indicators.FACTS), runs)
+        past = today.replace(year=today.year - 1)
+        res_past = median_ms(lambda: indicators.indicators_compute(as_of=past, source=indicators.FACTS), runs)
+        live_past = indicators.indicators_compute(as_of=past, source=live_source)
+
+        def same(a, b):
+            keys = ("value", "numerator", "denominator", "status", "reason")
+            return all({k: a[c][k] for k in keys} == {k: b[c][k] for k in keys} for c in a)
+
+        out.update(
+            {
+                "ms": res["ms"],
+                "facts_ms": res["ms"],
+                "facts_past_as_of_ms": res_past["ms"],
+                "vs_live": ratio(res["ms"], out["live_ms"]),
+                "facts_match_live": same(res["result"], live_result) and same(res_past["result"], live_past),
+                "refresh_full_ms": full["ms"],
+                "refresh_full_entries": full["result"]["entries"],
+                "refresh_incremental_nothing_new_ms": again["ms"],
+                "refresh_incremental_entries": again["result"]["entries"],
+            }
+        )
+    except Exception as exc:
+        out["facts"] = f"failed: {type(exc).__name__}: {exc}"[:300]
     return out

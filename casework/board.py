@@ -39,7 +39,7 @@ from casework.enums import (
     RuleCode,
 )
 from casework.indicators import DaysBetween
-from casework.models import Contact, Deadline, Handover, Pathway, Professional
+from casework.models import Contact, Deadline, Handover, Organisation, Pathway, Professional, Territory
 
 SOON_DAYS = 7
 OVERDUE = "overdue"
@@ -55,73 +55,88 @@ def _bucket_q(bucket: str, today: dt.date, soon_days: int, prefix: str = "") -> 
 
 
 # --- overdue and due-soon counts --------------------------------------------------------------
-def deadline_counts(pathways: QuerySet[Pathway], *, today: dt.date, soon_days: int = SOON_DAYS) -> list[dict]:
-    """Overdue and due-soon open deadlines by rule × territory × organisation × referent."""
-    rows = (
-        Deadline.objects.filter(status=DeadlineStatus.OPEN, pathway__in=pathways)
-        .filter(due_on__lte=today + dt.timedelta(days=soon_days))
-        .values(
-            "rule_code",
-            "pathway__territory_id",
-            "pathway__territory__name",
-            "pathway__organisation_id",
-            "pathway__organisation__name",
-            "pathway__referent_id",
-            "pathway__referent__user__first_name",
-            "pathway__referent__user__last_name",
-            "pathway__referent__user__username",
+# Read from the pathway side (the scope filters apply to the pathway rows directly, no IN
+# (SELECT …) over the scope) joined to its open deadlines due by `today + soon_days`, which
+# the partial covering index `deadline_open_due_cover` (due_on) INCLUDE (rule_code,
+# pathway_id) WHERE status = 'open' serves with an index-only scan. Grouped by ids only: the
+# labels (a few hundred rows) are read afterwards by primary key.
+def _open_due_by(pathways: QuerySet[Pathway], today: dt.date, soon_days: int, *keys: str) -> QuerySet:
+    # One filter() call: one join to the deadlines (two calls would join them twice).
+    return (
+        pathways.filter(
+            deadlines__status=DeadlineStatus.OPEN, deadlines__due_on__lte=today + dt.timedelta(days=soon_days)
         )
+        .order_by()
+        .values(*keys)
         .annotate(
-            overdue=Count("id", filter=_bucket_q(OVERDUE, today, soon_days)),
-            due_soon=Count("id", filter=_bucket_q(DUE_SOON, today, soon_days)),
-        )
-        .order_by(
-            "rule_code",
-            "pathway__territory__name",
-            "pathway__organisation__name",
-            "pathway__referent__user__last_name",
+            overdue=Count("deadlines__id", filter=_bucket_q(OVERDUE, today, soon_days, "deadlines__")),
+            due_soon=Count("deadlines__id", filter=_bucket_q(DUE_SOON, today, soon_days, "deadlines__")),
         )
     )
+
+
+def _referent_name(pro: Professional | None) -> str:
+    if pro is None:
+        return ""
+    return f"{pro.user.first_name} {pro.user.last_name}".strip() or pro.user.username
+
+
+def deadline_counts(pathways: QuerySet[Pathway], *, today: dt.date, soon_days: int = SOON_DAYS) -> list[dict]:
+    """Overdue and due-soon open deadlines by rule × territory × organisation × referent."""
+    rows = list(
+        _open_due_by(
+            pathways, today, soon_days, "deadlines__rule_code", "territory_id", "organisation_id", "referent_id"
+        )
+    )
+    territories = dict(Territory.objects.filter(pk__in={r["territory_id"] for r in rows}).values_list("pk", "name"))
+    organisations = dict(
+        Organisation.objects.filter(pk__in={r["organisation_id"] for r in rows} - {None}).values_list("pk", "name")
+    )
+    referents = Professional.objects.select_related("user").in_bulk({r["referent_id"] for r in rows} - {None})
     labels = dict(RuleCode.choices)
-    out = []
-    for r in rows:
-        referent = (
-            f"{r['pathway__referent__user__first_name']} {r['pathway__referent__user__last_name']}".strip()
-            or r["pathway__referent__user__username"]
-            if r["pathway__referent_id"]
-            else ""
+    out = [
+        {
+            "rule_code": r["deadlines__rule_code"],
+            "rule": labels.get(r["deadlines__rule_code"], r["deadlines__rule_code"]),
+            "territory_id": r["territory_id"],
+            "territory": territories.get(r["territory_id"], ""),
+            "organisation_id": r["organisation_id"],
+            "organisation": organisations.get(r["organisation_id"], ""),
+            "referent_id": r["referent_id"],
+            "referent": _referent_name(referents.get(r["referent_id"])),
+            "referent_last_name": referents[r["referent_id"]].user.last_name if r["referent_id"] in referents else "",
+            "overdue": r["overdue"],
+            "due_soon": r["due_soon"],
+        }
+        for r in rows
+    ]
+    # The order the page has always shown (NULLs last, as PostgreSQL sorts them ascending).
+    out.sort(
+        key=lambda r: (
+            r["rule_code"],
+            r["territory"],
+            r["organisation_id"] is None,
+            r["organisation"],
+            r["referent_id"] is None,
+            r["referent_last_name"],
         )
-        out.append(
-            {
-                "rule_code": r["rule_code"],
-                "rule": labels.get(r["rule_code"], r["rule_code"]),
-                "territory_id": r["pathway__territory_id"],
-                "territory": r["pathway__territory__name"],
-                "organisation_id": r["pathway__organisation_id"],
-                "organisation": r["pathway__organisation__name"] or "",
-                "referent_id": r["pathway__referent_id"],
-                "referent": referent,
-                "overdue": r["overdue"],
-                "due_soon": r["due_soon"],
-            }
-        )
+    )
     return out
 
 
 def deadline_totals(pathways: QuerySet[Pathway], *, today: dt.date, soon_days: int = SOON_DAYS) -> list[dict]:
     """Totals by rule (the board's summary line and its chart)."""
     labels = dict(RuleCode.choices)
-    rows = (
-        Deadline.objects.filter(status=DeadlineStatus.OPEN, pathway__in=pathways)
-        .filter(due_on__lte=today + dt.timedelta(days=soon_days))
-        .values("rule_code")
-        .annotate(
-            overdue=Count("id", filter=_bucket_q(OVERDUE, today, soon_days)),
-            due_soon=Count("id", filter=_bucket_q(DUE_SOON, today, soon_days)),
-        )
-        .order_by("rule_code")
-    )
-    return [{**r, "rule": labels.get(r["rule_code"], r["rule_code"])} for r in rows]
+    rows = _open_due_by(pathways, today, soon_days, "deadlines__rule_code").order_by("deadlines__rule_code")
+    return [
+        {
+            "rule_code": r["deadlines__rule_code"],
+            "overdue": r["overdue"],
+            "due_soon": r["due_soon"],
+            "rule": labels.get(r["deadlines__rule_code"], r["deadlines__rule_code"]),
+        }
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -212,15 +227,18 @@ def pending_handovers(pathways: QuerySet[Pathway], *, today: dt.date) -> QuerySe
 
 
 def contact_gaps(pathways: QuerySet[Pathway], *, today: dt.date) -> QuerySet[Pathway]:
-    """Open pathways whose contact-gap clock has expired (no held contact within the rule's delay)."""
-    gap = Deadline.objects.filter(
-        pathway_id=OuterRef("pk"), rule_code=RuleCode.CONTACT_GAP, status=DeadlineStatus.OPEN, due_on__lt=today
-    ).order_by("due_on")
+    """Open pathways whose contact-gap clock has expired (no held contact within the rule's delay).
+
+    Found through the open `contact_gap` deadlines due before `today` (a semi-join served by the
+    partial index `deadline_open_rule_due`), not by probing every open pathway.
+    """
+    expired = Deadline.objects.filter(rule_code=RuleCode.CONTACT_GAP, status=DeadlineStatus.OPEN, due_on__lt=today)
+    gap = expired.filter(pathway_id=OuterRef("pk")).order_by("due_on")
     last = Contact.objects.filter(pathway_id=OuterRef("pk"), outcome=ContactOutcome.HELD).order_by("-occurred_on")
     return (
         pathways.exclude(state=PathwayState.CLOSED)
+        .filter(pk__in=expired.values("pathway_id"))
         .annotate(gap_due_on=Subquery(gap.values("due_on")[:1]))
-        .filter(gap_due_on__isnull=False)
         .annotate(last_contact_on=Subquery(last.values("occurred_on")[:1]))
         .annotate(gap_days=DaysBetween(Value(today), Coalesce(F("last_contact_on"), F("gap_due_on"))))
         .select_related("beneficiary", "territory", "referent__user")

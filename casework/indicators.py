@@ -37,6 +37,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DateField,
     F,
@@ -49,12 +50,13 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 
 from casework.enums import EXIT_TO_JOB_OR_TRAINING, ContactOutcome, PathwayState, TrackKind
-from casework.models import Contact, Contract, Pathway, Track, TransitionLog
+from casework.models import Contact, Contract, EntryFact, IndicatorFactsState, Pathway, Track, TransitionLog
 
 ENTRY_TRANSITIONS = ("enter", "reopen")
 ORIENTATION_DAYS = 42  # 6 weeks (law, CASF D262-65-2)
@@ -64,6 +66,10 @@ CONTRACT_MONTHS = 1  # law, décret 2024-1244
 
 OK = "ok"
 NA = "n/a"
+
+LIVE = "live"  # from the journal, contacts and contracts (exact to the second, slow at scale)
+FACTS = "facts"  # from EntryFact, as of its last refresh (same definitions, fast)
+AUTO = "auto"  # facts once they have been refreshed, else live
 
 
 # --- portable date arithmetic (PostgreSQL and SQLite) ------------------------------------
@@ -220,6 +226,58 @@ def cohort_entries(f: Filters, pathways: QuerySet[Pathway] | None = None) -> Que
     )
 
 
+def facts_entries(f: Filters, pathways: QuerySet[Pathway] | None = None) -> QuerySet:
+    """`cohort_entries` read from the refreshed facts: same rows, same annotation names.
+
+    Each fact holds the *first* date of each event over the entry's whole window; masking the
+    dates after `as_of` gives exactly what `cohort_entries` reads up to `as_of` (the first event
+    on or before `as_of` is the first event, when that one is on or before `as_of`).
+    """
+    as_of = f.as_of
+    entries = EntryFact.objects.filter(entered_on__lte=as_of)
+    if f.entered_from:
+        entries = entries.filter(entered_on__gte=f.entered_from)
+    if f.entered_to:
+        entries = entries.filter(entered_on__lte=f.entered_to)
+    if f.territory_id:
+        entries = entries.filter(territory_id=f.territory_id)
+    if f.public:
+        entries = entries.filter(_public_q(f.public))
+    if pathways is not None:
+        entries = entries.filter(pathway_id__in=pathways.values("pk"))
+    if f.organisation_id:
+        entries = entries.filter(first_orient_organisation_id=f.organisation_id, first_oriented_on__lte=as_of)
+
+    def upto(field: str, value: str | None = None, output=None):
+        return Case(When(**{f"{field}__lte": as_of}, then=F(value or field)), output_field=output or DateField())
+
+    entries = entries.annotate(
+        entry_on=F("entered_on"),
+        oriented_on=upto("first_oriented_on"),
+        orient_track=upto("first_oriented_on", "first_orient_track_id", IntegerField()),
+        orient_org=upto("first_oriented_on", "first_orient_organisation_id", IntegerField()),
+        assigned_on=upto("first_assigned_on"),
+        contract_on=upto("first_contract_on"),
+        reorientation_requested_on=upto("first_reorientation_request_on"),
+        exited_on=upto("first_exit_on"),
+        exit_to_job_on=upto("first_exit_to_job_on"),
+        reoriented_on=upto("first_reoriented_on"),
+        first_held_on=upto("first_held_contact_on"),
+        reorientation_decided_on=upto("first_reorientation_decision_on"),
+    )
+    return entries.annotate(
+        orientation_days=DaysBetween(F("oriented_on"), F("entry_on")),
+        orientation_1_month_on=AddMonths(F("oriented_on"), CONTRACT_MONTHS),
+        first_appointment_days=DaysBetween(F("first_held_on"), F("assigned_on")),
+        reorientation_days=DaysBetween(F("reorientation_decided_on"), F("reorientation_requested_on")),
+    )
+
+
+def facts_state() -> IndicatorFactsState | None:
+    """The facts' freshness, or None when they have never been refreshed."""
+    return IndicatorFactsState.objects.filter(pk=1, refreshed_at__isnull=False).first()
+
+
 def _aggregate(entries: QuerySet, social_track_ids: list[int]) -> dict:
     oriented = Q(oriented_on__isnull=False)
     return entries.aggregate(
@@ -313,13 +371,23 @@ def indicators_compute(
     public: str | None = None,
     entered_from: dt.date | None = None,
     entered_to: dt.date | None = None,
+    source: str = AUTO,
 ) -> dict[str, dict]:
     """Every indicator for the cohort selected by the filters, from events effective by `as_of`.
 
     `pathways` is the caller's access scope (`pathways_visible_to(user)`); None = everything.
+    `source`: LIVE reads the journal; FACTS the per-entry facts as of their last refresh; AUTO
+    the facts once they exist. Each result carries `source` and `figures_as_of` (the facts'
+    refresh time, or None for a live computation): a page must show the figures' age.
     """
     f = Filters(as_of, territory_id, organisation_id, public, entered_from, entered_to)
-    entries = cohort_entries(f, pathways)
+    state = facts_state() if source != LIVE else None
+    if source == FACTS or state is not None:
+        entries = facts_entries(f, pathways)
+        freshness = {"source": FACTS, "figures_as_of": state.refreshed_at.isoformat() if state else None}
+    else:
+        entries = cohort_entries(f, pathways)
+        freshness = {"source": LIVE, "figures_as_of": None}
     social_ids = list(Track.objects.filter(kind=TrackKind.SOCIAL).values_list("pk", flat=True))
     a = _aggregate(entries, social_ids)
     n = a["members"]
@@ -393,6 +461,7 @@ def indicators_compute(
     out["exits_to_job_or_training"] = _result(_rate(a["exited_to_job"], a["exited"]), a["exited_to_job"], a["exited"])
     for code, result in out.items():
         result.update(DEFINITIONS[code].meta())
+        result.update(freshness)
     return out
 
 

@@ -107,6 +107,15 @@ def _indicator_form(request, today: dt.date, *, page_defaults: bool) -> Indicato
     return IndicatorFilterForm(data, today=today)
 
 
+def indicator_freshness(result: dict | None) -> dict:
+    """How old the figures are: {"source": "facts" | "live", "figures_as_of": aware datetime | None}."""
+    first = next(iter(result.values()), {}) if result else {}
+    if not first:
+        return {}
+    as_of = first.get("figures_as_of")
+    return {"source": first.get("source"), "figures_as_of": dt.datetime.fromisoformat(as_of) if as_of else None}
+
+
 def _indicator_rows(result: dict) -> list[dict]:
     return [{"code": code, **r} for code, r in result.items()]
 
@@ -260,6 +269,7 @@ def indicators_page(request):
         "charts": indicator_charts(rows),
         "query": query,
         "today": today,
+        "freshness": indicator_freshness(result),
     }
     return render(request, "dashboard/indicators.html", context, status=200 if form.is_valid() else 400)
 
@@ -294,6 +304,7 @@ def report_page(request):
         "charts": indicator_charts(rows),
         "territories": territories,
         "territory_headers": [DEFINITIONS[c].label for c in REPORT_TERRITORY_CODES],
+        "freshness": indicator_freshness(result),
         "totals": board.deadline_totals(scope, today=today),
         "years": list(range(today.year, today.year - 6, -1)),
     }
@@ -339,6 +350,7 @@ def csv_table(table: str, request, today: dt.date) -> tuple[list[str], list[list
             "situation au",
             "entrées du",
             "entrées au",
+            "chiffres au",
         ]
         rows = [
             [
@@ -355,6 +367,7 @@ def csv_table(table: str, request, today: dt.date) -> tuple[list[str], list[list
                 _d(kwargs["as_of"]),
                 _d(kwargs["entered_from"]),
                 _d(kwargs["entered_to"]),
+                r["figures_as_of"] or "calcul instantané",
             ]
             for code, r in result.items()
         ]

@@ -19,3 +19,14 @@ def anonymise_expired_task(now_iso: str | None = None) -> int:
     count = anonymise_expired(now=now)
     logger.info("anonymise_expired: %d person(s) anonymised", count)
     return count
+
+
+@shared_task(acks_late=True)
+def refresh_indicator_facts_task(now_iso: str | None = None, full: bool = False) -> dict:
+    """Keep the indicator facts fresh (incremental: the pathways touched since the last refresh)."""
+    from casework.services.facts import facts_refresh
+
+    now = timezone.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    result = facts_refresh(now=now, full=full)
+    logger.info("refresh_indicator_facts %s", result)
+    return result

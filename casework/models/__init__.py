@@ -1,6 +1,7 @@
 from .audit import AUDITED_MODELS  # registers the audit trail (django-simple-history)
 from .beneficiaries import Barrier, Beneficiary
 from .deadlines import Deadline
+from .facts import EntryFact, IndicatorFactsState
 from .organisations import Delegation, Organisation, Professional, Team, Territory
 from .partners import PartnerRequest
 from .pathways import Contact, Contract, Handover, Pathway, ReferentPeriod, Track, TransitionLog
@@ -27,6 +28,8 @@ __all__ = [
     "Contact",
     "Contract",
     "Deadline",
+    "EntryFact",
+    "IndicatorFactsState",
     "DelayRule",
     "Delegation",
     "Handover",

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import pytest
+from django.utils import timezone
 
+from casework import indicators
 from casework.enums import ContactKind, ContactOutcome
 from casework.indicators import DEFINITIONS, indicators_compute
 from casework.selectors import pathways_visible_to
+from casework.services.facts import facts_refresh
 from tests.factories import OrganisationFactory, ProfessionalFactory, TerritoryFactory, track
 from tests.helpers import at
 from workflows.services.events import contact_record, pathway_enter
@@ -17,6 +21,26 @@ pytestmark = pytest.mark.django_db
 
 D = dt.date
 JAN = {"entered_from": D(2026, 1, 1), "entered_to": D(2026, 1, 31)}
+
+
+@pytest.fixture(autouse=True, params=[indicators.LIVE, indicators.FACTS])
+def source(request, monkeypatch):
+    """Every definition test runs twice: live from the journal, and from the facts.
+
+    The facts run refreshes them (incrementally, after the first call) right before each
+    computation, so each test also checks that a refresh picks up the events typed since.
+    """
+    if request.param == indicators.FACTS:
+        live = indicators.indicators_compute
+
+        def from_facts(**kwargs):
+            facts_refresh(now=timezone.now())
+            result = live(source=indicators.FACTS, **kwargs)
+            assert all(r["source"] == indicators.FACTS for r in result.values())
+            return result
+
+        monkeypatch.setattr(sys.modules[__name__], "indicators_compute", from_facts)
+    return request.param
 
 
 def held(world, pathway, on):
@@ -246,3 +270,59 @@ def test_month_arithmetic_clamps_to_the_end_of_month(world):
     sign(world, q, D(2026, 3, 1))  # one day late
     r = indicators_compute(as_of=D(2026, 6, 30), **JAN)
     assert (r["contract_within_1_month"]["numerator"], r["contract_within_1_month"]["denominator"]) == (1, 2)
+
+
+# --- the facts' refresh ----------------------------------------------------------------------
+def test_facts_refresh_is_idempotent(cohort, source):
+    from casework.models import EntryFact
+
+    first = facts_refresh(now=timezone.now())
+    assert first["mode"] == "full" and first["entries"] == 4
+    snapshot = list(EntryFact.objects.order_by("entry_log_id").values())
+    again = facts_refresh(now=timezone.now())
+    assert again["mode"] == "incremental"
+    fields = [f for f in snapshot[0] if f != "refreshed_at"]
+    assert [{k: r[k] for k in fields} for r in EntryFact.objects.order_by("entry_log_id").values()] == [
+        {k: r[k] for k in fields} for r in snapshot
+    ]
+    assert facts_refresh(now=timezone.now(), full=True)["entries"] == 4
+    assert EntryFact.objects.count() == 4
+
+
+def test_facts_refresh_picks_up_events_typed_since(world, cohort, source):
+    facts_refresh(now=timezone.now())
+    orient(world, cohort["d"], D(2026, 2, 1))  # back-dated orientation of D
+    stale = indicators.indicators_compute(as_of=D(2026, 6, 30), source=indicators.FACTS, **JAN)
+    assert stale["orientation_rate"]["numerator"] == 3  # until the next refresh: and it says so
+    result = facts_refresh(now=timezone.now())
+    assert result["mode"] == "incremental" and 1 <= result["pathways"] <= 4  # D, and the id overlap
+    fresh = indicators.indicators_compute(as_of=D(2026, 6, 30), source=indicators.FACTS, **JAN)
+    assert fresh["orientation_rate"]["numerator"] == 4
+    assert fresh["orientation_rate"]["figures_as_of"] > stale["orientation_rate"]["figures_as_of"]
+    live = indicators.indicators_compute(as_of=D(2026, 6, 30), source=indicators.LIVE, **JAN)
+    assert {c: r["value"] for c, r in fresh.items()} == {c: r["value"] for c, r in live.items()}
+
+
+def test_the_page_shows_the_age_of_the_figures(client, world, cohort, source):
+    from django.urls import reverse
+
+    client.force_login(world.officer.user)
+    url = reverse("dashboard:indicators") + "?entered_from=2026-01-01&entered_to=2026-01-31&as_of=2026-06-30"
+    assert "Chiffres calculés à l'instant" in client.get(url).content.decode()
+    facts_refresh(now=timezone.make_aware(dt.datetime(2026, 7, 1, 6, 30)))
+    page = client.get(url).content.decode()
+    assert "Chiffres au 01/07/2026 à 06:30" in page
+    api = client.get("/api/v1/indicators/?entered_from=2026-01-01&entered_to=2026-01-31&as_of=2026-06-30").json()
+    assert api["orientation_rate"]["source"] == "facts"
+    assert api["orientation_rate"]["figures_as_of"].startswith("2026-07-01T")
+
+
+def test_refresh_command_and_task(cohort, source):
+    from django.core.management import call_command
+
+    from casework.models import IndicatorFactsState
+    from workflows.tasks import refresh_indicator_facts_task
+
+    call_command("refresh_indicator_facts", "--now", "2026-07-01T06:30:00")
+    assert IndicatorFactsState.objects.get().entries_refreshed == 4
+    assert refresh_indicator_facts_task()["mode"] == "incremental"
