@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +22,35 @@ def notification_list(request):
     if pro is None:
         raise Http404
     items = Notification.objects.filter(recipient=pro).order_by("-created_at", "-id")[:100]
-    return render(request, "notifications/list.html", {"items": items})
+    return render(request, "notifications/list.html", {"items": items, "wants_digest": pro.wants_digest})
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    pro = professional_of(request.user)
+    if pro is None:
+        raise Http404
+    Notification.objects.unread_for(pro).update(read_at=timezone.now())
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def delivery_preference(request):
+    """Each professional chooses: one e-mail per alert, or one daily digest."""
+    pro = professional_of(request.user)
+    if pro is None:
+        raise Http404
+    choice = request.POST.get("delivery")
+    if choice not in ("immediate", "digest"):
+        messages.error(request, "Choix inconnu : « immédiat » ou « résumé quotidien ».")
+        return redirect("notifications:list")
+    pro.wants_digest = choice == "digest"
+    pro.save(update_fields=["wants_digest"])
+    label = "un résumé quotidien" if pro.wants_digest else "un e-mail par alerte"
+    messages.success(request, f"Vous recevrez désormais {label}.")
+    return redirect("notifications:list")
 
 
 @login_required
