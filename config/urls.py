@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from notifications.api import AlertViewSet
+from notifications.api import AlertViewSet, PartnerRequestViewSet
 from notifications.views import partner_ack
 from workflows.api import BeneficiaryViewSet, PathwayViewSet
 from workflows.api_indicators import IndicatorsView
@@ -13,6 +13,7 @@ router = DefaultRouter()
 router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
 router.register("pathways", PathwayViewSet, basename="pathway")
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("partner-requests", PartnerRequestViewSet, basename="partner-request")
 
 admin.site.site_header = "Fil rouge — administration"
 admin.site.site_title = "Fil rouge"

@@ -224,3 +224,25 @@ def test_two_concurrent_sweeps_never_duplicate(needs_postgres):
     assert Notification.objects.filter(alert__isnull=False).values("alert", "recipient").distinct().count() == (
         Notification.objects.filter(alert__isnull=False).count()
     )
+
+
+def test_partner_request_through_the_api(world):
+    from rest_framework.test import APIClient
+
+    from casework.models import PartnerRequest
+
+    p = advance(world, world.enter(D(2026, 10, 1)), PathwayState.SOCIAL_TRACK, D(2026, 10, 2))
+    client = APIClient()
+    client.force_authenticate(world.referent.user)
+    body = {"pathway": p.pk, "organisation": world.partner_org.pk, "kind": "orientation", "sent_on": "2026-11-02"}
+    response = client.post("/api/v1/partner-requests/", body, format="json")
+    assert response.status_code == 201, response.content
+    request = PartnerRequest.objects.get(pk=response.json()["id"])
+    assert Deadline.objects.get(pathway=p, rule_code="partner_ack", ref=str(request.pk)).due_on == D(2026, 11, 9)
+    assert Notification.objects.get(event="partner_request").to_email == world.partner_org.contact_email
+    assert client.post("/api/v1/partner-requests/", {**body, "organisation": world.outsider.organisation_id},
+                       format="json").status_code == 400  # fmt: skip
+    client.force_authenticate(world.outsider.user)
+    assert client.post("/api/v1/partner-requests/", body, format="json").status_code == 404
+    client.force_authenticate(world.referent2.user)  # sees the pathway, is not its referent
+    assert client.post("/api/v1/partner-requests/", body, format="json").status_code == 403
