@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from casework.models import PartnerRequest
 from casework.permissions import professional_of
 
 from .models import Notification
@@ -62,6 +63,36 @@ def notification_read(request, pk: int):
     if request.POST.get("next") == "pathway" and notification.pathway_id:
         return redirect("workspace:pathway", notification.pathway_id)
     return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def partner_request_create(request, pk: int):
+    """Send a request to a partner organisation from the pathway page."""
+    from casework.models import Organisation
+    from casework.permissions import can_manage
+    from casework.selectors import pathway_for_user
+
+    from .services.partners import partner_request_send
+
+    pathway = pathway_for_user(request.user, pk)
+    if pathway is None:
+        raise Http404("Parcours introuvable.")
+    if not (pathway.is_open and can_manage(pathway, request.user)):
+        messages.error(request, "Seuls le référent, son délégué ou le responsable d'équipe adressent une demande.")
+        return redirect("workspace:pathway", pathway.pk)
+    organisation = Organisation.objects.filter(
+        pk=request.POST.get("organisation") or 0, territories=pathway.territory_id
+    ).first()
+    kind = request.POST.get("kind")
+    if organisation is None or kind not in PartnerRequest.Kind.values:
+        messages.error(request, "Choisissez une organisation du territoire et l'objet de la demande.")
+        return redirect("workspace:pathway", pathway.pk)
+    partner_request_send(
+        pathway, organisation, kind, sent_on=timezone.localdate(), by=request.user, now=timezone.now()
+    )
+    messages.success(request, f"Demande envoyée à {organisation}.")
+    return redirect("workspace:pathway", pathway.pk)
 
 
 def partner_ack(request, token: str):

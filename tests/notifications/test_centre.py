@@ -40,3 +40,22 @@ def test_professional_chooses_digest_or_immediate(world, client):
     assert not world.referent.wants_digest
     response = client.post("/notifications/preferences/", {"delivery": "pigeon"}, follow=True)
     assert "Choix inconnu" in response.content.decode()
+
+
+def test_referent_sends_a_partner_request_from_the_pathway_page(world, client):
+    from casework.models import PartnerRequest
+
+    p = advance(world, world.enter(D(2026, 10, 1)), PathwayState.SOCIAL_TRACK, D(2026, 10, 2))
+    client.force_login(world.referent.user)
+    page = client.get(f"/parcours/{p.pk}/").content.decode()
+    assert "Demande à un partenaire" in page and world.partner_org.name in page
+    response = client.post(
+        f"/notifications/parcours/{p.pk}/demande-partenaire/",
+        {"organisation": world.partner_org.pk, "kind": "prescription"},
+        follow=True,
+    )
+    assert "Demande envoyée" in response.content.decode()
+    assert PartnerRequest.objects.get(pathway=p).organisation == world.partner_org
+    client.force_login(world.outsider.user)
+    url = f"/notifications/parcours/{p.pk}/demande-partenaire/"
+    assert client.post(url, {"organisation": world.partner_org.pk, "kind": "prescription"}).status_code == 404
