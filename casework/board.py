@@ -7,6 +7,13 @@ querysets the views paginate.
 - Overdue: an open deadline whose due day is before `today` (a legal due date expires at the
   end of its day). Due soon: due from `today` to `today + soon_days` included.
 - Suspended deadlines (clock stopped) are neither.
+
+The count tables (`board_counts`) read the summary `BoardCount` when one exists for `today`
+(rebuilt by every deadline sweep, `casework.services.board_summary`), else count live; the
+result says which (`source`) and as of when (`figures_as_of`). Both are restricted to the
+*board scope* (`board_scope`): the team lead's organisation, the territories an orientation
+officer's organisation covers — keys the summary carries. The lists behind each count are
+always live.
 """
 
 from __future__ import annotations
@@ -39,13 +46,26 @@ from casework.enums import (
     RuleCode,
 )
 from casework.indicators import DaysBetween
-from casework.models import Contact, Deadline, Handover, Organisation, Pathway, Professional, Territory
+from casework.models import (
+    BoardCount,
+    BoardSummaryState,
+    Contact,
+    Deadline,
+    Handover,
+    Organisation,
+    Pathway,
+    Professional,
+    Territory,
+)
 
 SOON_DAYS = 7
 OVERDUE = "overdue"
 DUE_SOON = "due_soon"
 BUCKETS = {OVERDUE: "En retard", DUE_SOON: "Échéance proche"}
 NO_REFERENT = "none"
+LIVE = "live"  # counted now from the open deadlines
+SUMMARY = "summary"  # read from BoardCount, as of its last refresh
+AUTO = "auto"  # the summary when it is for `today`, else live
 
 
 def _bucket_q(bucket: str, today: dt.date, soon_days: int, prefix: str = "") -> Q:
@@ -60,7 +80,7 @@ def _bucket_q(bucket: str, today: dt.date, soon_days: int, prefix: str = "") -> 
 # the partial covering index `deadline_open_due_cover` (due_on) INCLUDE (rule_code,
 # pathway_id) WHERE status = 'open' serves with an index-only scan. Grouped by ids only: the
 # labels (a few hundred rows) are read afterwards by primary key.
-def _open_due_by(pathways: QuerySet[Pathway], today: dt.date, soon_days: int, *keys: str) -> QuerySet:
+def open_due_by(pathways: QuerySet[Pathway], today: dt.date, soon_days: int, *keys: str) -> QuerySet:
     # One filter() call: one join to the deadlines (two calls would join them twice).
     return (
         pathways.filter(
@@ -84,10 +104,18 @@ def _referent_name(pro: Professional | None) -> str:
 def deadline_counts(pathways: QuerySet[Pathway], *, today: dt.date, soon_days: int = SOON_DAYS) -> list[dict]:
     """Overdue and due-soon open deadlines by rule × territory × organisation × referent."""
     rows = list(
-        _open_due_by(
+        open_due_by(
             pathways, today, soon_days, "deadlines__rule_code", "territory_id", "organisation_id", "referent_id"
         )
     )
+    for r in rows:
+        r["rule_code"] = r.pop("deadlines__rule_code")
+    return _labelled(rows)
+
+
+def _labelled(rows: list[dict]) -> list[dict]:
+    """Count rows (rule_code, territory_id, organisation_id, referent_id, overdue, due_soon) with
+    their labels, in the page's order."""
     territories = dict(Territory.objects.filter(pk__in={r["territory_id"] for r in rows}).values_list("pk", "name"))
     organisations = dict(
         Organisation.objects.filter(pk__in={r["organisation_id"] for r in rows} - {None}).values_list("pk", "name")
@@ -96,8 +124,8 @@ def deadline_counts(pathways: QuerySet[Pathway], *, today: dt.date, soon_days: i
     labels = dict(RuleCode.choices)
     out = [
         {
-            "rule_code": r["deadlines__rule_code"],
-            "rule": labels.get(r["deadlines__rule_code"], r["deadlines__rule_code"]),
+            "rule_code": r["rule_code"],
+            "rule": labels.get(r["rule_code"], r["rule_code"]),
             "territory_id": r["territory_id"],
             "territory": territories.get(r["territory_id"], ""),
             "organisation_id": r["organisation_id"],
@@ -119,6 +147,10 @@ def deadline_counts(pathways: QuerySet[Pathway], *, today: dt.date, soon_days: i
             r["organisation"],
             r["referent_id"] is None,
             r["referent_last_name"],
+            # Ties (homonyms, same-named places) by id: the same order whatever the source.
+            r["territory_id"],
+            r["organisation_id"] or 0,
+            r["referent_id"] or 0,
         )
     )
     return out
@@ -127,7 +159,7 @@ def deadline_counts(pathways: QuerySet[Pathway], *, today: dt.date, soon_days: i
 def deadline_totals(pathways: QuerySet[Pathway], *, today: dt.date, soon_days: int = SOON_DAYS) -> list[dict]:
     """Totals by rule (the board's summary line and its chart)."""
     labels = dict(RuleCode.choices)
-    rows = _open_due_by(pathways, today, soon_days, "deadlines__rule_code").order_by("deadlines__rule_code")
+    rows = open_due_by(pathways, today, soon_days, "deadlines__rule_code").order_by("deadlines__rule_code")
     return [
         {
             "rule_code": r["deadlines__rule_code"],
@@ -137,6 +169,78 @@ def deadline_totals(pathways: QuerySet[Pathway], *, today: dt.date, soon_days: i
         }
         for r in rows
     ]
+
+
+def _totals(counts: list[dict]) -> list[dict]:
+    """Totals by rule from the count rows (the same open deadlines, summed), ordered by rule."""
+    labels = dict(RuleCode.choices)
+    by_rule: dict[str, dict] = {}
+    for r in counts:
+        t = by_rule.setdefault(r["rule_code"], {"rule_code": r["rule_code"], "overdue": 0, "due_soon": 0})
+        t["overdue"] += r["overdue"]
+        t["due_soon"] += r["due_soon"]
+    return [{**by_rule[code], "rule": labels.get(code, code)} for code in sorted(by_rule)]
+
+
+# --- the board scope and the summary ------------------------------------------------------------
+def board_scope(pro: Professional) -> Q:
+    """What the count tables cover, as a filter on `territory_id` / `organisation_id` (fields of both
+    `Pathway` and `BoardCount`): a team lead's organisation; for an orientation officer, every
+    pathway of the territories their organisation covers. Always within `pathways_visible_to`
+    (which adds a professional's own caseload, handovers, past and delegated pathways: those are
+    in their queue, not on the board)."""
+    scope = Q(pk__in=[])
+    if pro.is_team_lead:
+        scope |= Q(organisation_id=pro.organisation_id)
+    if pro.is_orientation_officer:
+        scope |= Q(territory_id__in=Territory.objects.filter(organisations=pro.organisation_id).values("id"))
+    return scope
+
+
+def summary_state(*, today: dt.date, soon_days: int = SOON_DAYS) -> BoardSummaryState | None:
+    """The summary's state if it holds the counts of `today` (same `soon_days`), else None."""
+    state = BoardSummaryState.objects.filter(pk=1, computed_for=today, soon_days=soon_days).first()
+    return state if state is not None and state.computed_at is not None else None
+
+
+@dataclass(frozen=True)
+class BoardCounts:
+    counts: list[dict]  # by rule × territory × organisation × referent, labelled, in the page's order
+    totals: list[dict]  # by rule
+    source: str  # LIVE or SUMMARY
+    figures_as_of: dt.datetime | None  # the summary's refresh time; None when counted live
+
+    @property
+    def freshness(self) -> dict:
+        return {"source": self.source, "figures_as_of": self.figures_as_of}
+
+
+def board_counts(
+    pathways: QuerySet[Pathway],
+    *,
+    today: dt.date,
+    scope: Q | None = None,
+    source: str = AUTO,
+    soon_days: int = SOON_DAYS,
+) -> BoardCounts:
+    """The board's count tables over `scope` (see `board_scope`; None: everything in `pathways`).
+
+    AUTO reads the summary when it was computed for `today`, else counts live over `pathways`
+    filtered by `scope`; SUMMARY insists on the summary (LookupError if there is none for today).
+    """
+    state = summary_state(today=today, soon_days=soon_days) if source != LIVE else None
+    if source == SUMMARY and state is None:
+        raise LookupError(f"No board summary for {today}.")
+    if state is not None:
+        rows = BoardCount.objects.filter(computed_for=today)
+        if scope is not None:
+            rows = rows.filter(scope)
+        keys = ("rule_code", "territory_id", "organisation_id", "referent_id", "overdue", "due_soon")
+        counts = _labelled(list(rows.values(*keys)))
+        return BoardCounts(counts, _totals(counts), SUMMARY, state.computed_at)
+    live = pathways if scope is None else pathways.filter(scope)
+    counts = deadline_counts(live, today=today, soon_days=soon_days)
+    return BoardCounts(counts, _totals(counts), LIVE, None)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from casework.services.board_summary import board_summary_refresh
 from notifications.services import alerts, digest, outbox, sweep
 
 logger = logging.getLogger(__name__)
@@ -19,6 +20,14 @@ def sweep_deadlines_task(now_iso: str | None = None, batch_size: int = sweep.BAT
     # Stale alerts are checked by their own hourly task (resolve_stale_alerts_task).
     result = sweep.sweep_deadlines(now=now, batch_size=batch_size, resolve_stale=False)
     logger.info("sweep_deadlines %s", {k: v for k, v in result.items() if isinstance(v, int)})
+    # The overdue board's counts, now that the day's alerts are written. Its own transaction;
+    # a failure is logged and leaves the previous summary (the page shows its age, or counts
+    # live when it is not today's): the sweep itself has succeeded.
+    try:
+        result["board_summary"] = board_summary_refresh(today=timezone.localdate(now), now=now)
+    except Exception:
+        logger.exception("board_summary_refresh failed after the sweep")
+        result["board_summary"] = None
     return result
 
 

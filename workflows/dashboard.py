@@ -80,6 +80,11 @@ def _cell_url(row: dict, bucket: str) -> str:
     return reverse("dashboard:pathways") + "?" + urlencode(params)
 
 
+def _board_counts(pro: Professional, scope, today: dt.date) -> board.BoardCounts:
+    """The board's count tables: the summary of today's sweep when there is one, else live."""
+    return board.board_counts(scope, today=today, scope=board.board_scope(pro))
+
+
 def _deadline_filter(params) -> board.DeadlineFilter:
     def as_int(name):
         value = params.get(name) or ""
@@ -194,11 +199,11 @@ def board_page(request):
     pro = dashboard_professional(request.user)
     today = timezone.localdate()
     scope = _scope(request.user, today)
-    counts = board.deadline_counts(scope, today=today)
+    result = _board_counts(pro, scope, today)
+    counts, totals = result.counts, result.totals
     for row in counts:
         row["overdue_url"] = _cell_url(row, board.OVERDUE) if row["overdue"] else ""
         row["due_soon_url"] = _cell_url(row, board.DUE_SOON) if row["due_soon"] else ""
-    totals = board.deadline_totals(scope, today=today)
     chart = bar_chart(
         "Échéances en retard par règle",
         [{"label": t["rule"], "value": t["overdue"], "text": f"{t['overdue']} en retard"} for t in totals],
@@ -212,6 +217,7 @@ def board_page(request):
         "today": today,
         "counts": counts,
         "totals": totals,
+        "freshness": result.freshness,
         "chart": chart,
         "queue": list(queue[:PREVIEW]),
         "queue_summary": board.queue_summary(queue),
@@ -376,7 +382,7 @@ def csv_table(table: str, request, today: dt.date) -> tuple[list[str], list[list
         header = ["règle", "territoire", "organisation", "référent", "en retard", "échéance proche"]
         rows = [
             [r["rule"], r["territory"], r["organisation"], r["referent"], r["overdue"], r["due_soon"]]
-            for r in board.deadline_counts(scope, today=today)
+            for r in _board_counts(pro, scope, today).counts
         ]
         return header, rows
     if table == "parcours":

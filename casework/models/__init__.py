@@ -1,7 +1,7 @@
 from .audit import AUDITED_MODELS  # registers the audit trail (django-simple-history)
 from .beneficiaries import Barrier, Beneficiary
 from .deadlines import Deadline
-from .facts import EntryFact, IndicatorFactsState
+from .facts import BoardCount, BoardSummaryState, EntryFact, IndicatorFactsState
 from .organisations import Delegation, Organisation, Professional, Team, Territory
 from .partners import PartnerRequest
 from .pathways import Contact, Contract, Handover, Pathway, ReferentPeriod, Track, TransitionLog
@@ -25,6 +25,8 @@ __all__ = [
     "SensitiveAccessLog",
     "Barrier",
     "Beneficiary",
+    "BoardCount",
+    "BoardSummaryState",
     "Contact",
     "Contract",
     "Deadline",
