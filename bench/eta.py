@@ -8,6 +8,7 @@ subprocess (throwaway app `bench.eta_app`) reserves the ETA tasks; its RSS is re
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
 import shutil
@@ -19,6 +20,8 @@ import time
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .util import median_ms, ratio, rss_mib, timed
@@ -129,34 +132,51 @@ def _wait_drained(broker: Broker, proc: subprocess.Popen, timeout: float) -> flo
     return rss_mib(proc.pid)
 
 
-def _rows_as_deadlines(n: int) -> float:
-    """Our side: the same deadlines as rows (bulk insert, then rolled back)."""
-    from casework.models import Deadline, DelayRule, Pathway
+def _rows_as_deadlines(n: int):
+    """Our side: the same deadlines as rows, through the service an import would use.
 
-    rule = DelayRule.objects.order_by("id").first()
-    pathway_ids = list(Pathway.objects.order_by("id").values_list("id", flat=True)[:n])
+    `deadlines_open_bulk` does the real work of opening a deadline — the rule in force for the
+    pathway's territory and publics, due and alert days on the legal calendar (Alsace-Moselle
+    included) — for open rows (every partial index maintained), written by COPY, rolled back.
+    The timed part includes reading the pathways' facts; the Celery side only enqueues ids.
+    """
+    from casework.enums import RuleCode
+    from casework.models import Pathway
+    from casework.services.deadlines import DeadlineToOpen, deadlines_open_bulk
+
     today = timezone.localdate()
-    rng = random.Random(1)
+    # Rules whose due day an import would give explicitly (spread like the ETA countdowns).
+    codes = [RuleCode.CONTACT_GAP, RuleCode.FIRST_APPOINTMENT, RuleCode.CONTRACT, RuleCode.SOCIAL_TRACK_REVIEW]
 
-    def insert() -> None:
+    def insert() -> int:
+        rng = random.Random(1)
         with transaction.atomic():
-            rows = []
-            for i in range(n):
-                due = today + dt.timedelta(days=rng.randint(1, 60))
-                rows.append(
-                    Deadline(
-                        pathway_id=pathway_ids[i % len(pathway_ids)],
-                        rule=rule,
-                        rule_code=rule.code,
-                        ref=f"bench-{i}",
-                        starts_on=today,
-                        due_on=due,
-                        status="met",  # not open: the partial unique constraint would refuse duplicates
-                        due_alert_on=due,
-                    )
+            # The pathways' facts; `publics` read as text and parsed once per distinct value.
+            rows = (
+                Pathway.objects.order_by("id")
+                .annotate(publics_text=Cast("beneficiary__publics", TextField()))
+                .values_list("id", "territory_id", "publics_text", "territory__alsace_moselle")[:n]
+            )
+            parsed: dict[str, tuple] = {}
+            facts = [
+                (pid, tid, parsed.setdefault(text, tuple(json.loads(text or "[]"))), am) for pid, tid, text, am in rows
+            ]
+            items = (
+                DeadlineToOpen(
+                    pathway_id=pid,
+                    territory_id=territory_id,
+                    publics=publics,
+                    alsace_moselle=am,
+                    code=codes[i % len(codes)],
+                    starts_on=today,
+                    ref=f"bench-{i}",
+                    due_on=today + dt.timedelta(days=rng.randint(1, 60)),
                 )
-            Deadline.objects.bulk_create(rows, batch_size=5000)
+                for i, (pid, territory_id, publics, am) in ((i, facts[i % len(facts)]) for i in range(n))
+            )
+            written = deadlines_open_bulk(items)
             transaction.set_rollback(True)
+        return written
 
     return insert
 
@@ -165,6 +185,8 @@ def measure(*, n: int, runs: int, celery_runs: int, redis_url: str | None) -> di
     out: dict = {"deadlines": n, "spread_days": 60}
     rows = median_ms(_rows_as_deadlines(n), runs)
     out["rows_insert_ms"] = rows["ms"]
+    out["rows_written"] = rows["result"]
+    out["rows_path"] = "deadlines_open_bulk (rule in force, legal calendar, COPY; open rows, rolled back)"
     if not redis_url and not shutil.which("redis-server"):
         out["status"] = "not available: REDIS_URL unset and no redis-server binary"
         return out

@@ -16,7 +16,7 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from casework.models import Beneficiary, Delegation, PartnerRequest, Pathway, ReferentPeriod
+from casework.models import Beneficiary, Delegation, PartnerRequest, Pathway, ReferentPeriod, Territory
 from casework.permissions import professional_of
 
 
@@ -33,7 +33,9 @@ def pathways_visible_to(user, *, on: dt.date | None = None) -> QuerySet[Pathway]
         return Pathway.objects.filter(
             Exists(PartnerRequest.objects.filter(pathway=OuterRef("pk"), organisation_id=pro.organisation_id))
         )
-    territory_ids = pro.organisation.territories.values("id")
+    # The organisation's territories as a subquery on the link table (the same SQL as
+    # `pro.organisation.territories`, without loading the organisation row first).
+    territory_ids = Territory.objects.filter(organisations=pro.organisation_id).values("id")
     visible = (
         Q(referent_id=pro.pk)
         | Q(handover_to_id=pro.pk)

@@ -42,7 +42,7 @@ def contact_record(
 
     A missed appointment changes no clock: the contact gap runs from the last *held* contact.
     """
-    with transaction.atomic():
+    with transaction.atomic(), dl.delay_rules_cached():  # the delay rules read once
         locked = (
             Pathway.objects.select_for_update(of=("self",))
             .select_related("territory", "beneficiary")
