@@ -174,7 +174,7 @@ def _rows_as_deadlines(n: int):
                 )
                 for i, (pid, territory_id, publics, am) in ((i, facts[i % len(facts)]) for i in range(n))
             )
-            written = deadlines_open_bulk(items)
+            written = deadlines_open_bulk(items, now=timezone.now())
             transaction.set_rollback(True)
         return written
 

@@ -8,24 +8,36 @@ from casework.enums import DurationUnit, OrganisationKind, Public, RecipientRole
 from .organisations import Territory
 
 
+def rule_pick(rules, code: str, *, on, territory_id: int | None, publics) -> "DelayRule | None":
+    """The version of rule `code` in force on `on` among `rules` (the one definition of "in force").
+
+    Active rules whose scope matches; most specific first — territory and public (3) >
+    territory (2) > public (1) > everywhere (0) —, then the latest start date.
+    """
+    publics = publics or []
+    candidates = [
+        r
+        for r in rules
+        if r.code == code
+        and r.is_active
+        and r.valid_from <= on
+        and (r.territory_id is None or r.territory_id == territory_id)
+        and (r.public == "" or r.public in publics)
+    ]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda r: (2 * (r.territory_id is not None) + (r.public != ""), r.valid_from, r.pk))
+
+
 class DelayRuleQuerySet(models.QuerySet):
     def in_force(self, code: str, *, on, territory_id: int | None, publics: list[str]) -> "DelayRule | None":
-        """The version in force on `on`: most specific scope first, then the latest start date.
-
-        Specificity: territory and public (3) > territory (2) > public (1) > everywhere (0).
-        """
-        candidates = list(
+        """The version in force on `on` (see `rule_pick`), reading only the candidate rows."""
+        candidates = (
             self.filter(code=code, valid_from__lte=on, is_active=True)
             .filter(Q(territory__isnull=True) | Q(territory_id=territory_id))
             .filter(Q(public="") | Q(public__in=publics or []))
         )
-        if not candidates:
-            return None
-
-        def score(rule: DelayRule) -> tuple:
-            return (2 * (rule.territory_id is not None) + (rule.public != ""), rule.valid_from, rule.pk)
-
-        return max(candidates, key=score)
+        return rule_pick(candidates, code, on=on, territory_id=territory_id, publics=publics)
 
 
 class DelayRule(models.Model):

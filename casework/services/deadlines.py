@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.utils import timezone
 
 from casework.enums import DeadlineStatus, RuleCode
 from casework.models import Deadline, DelayRule, Pathway
+from casework.models.rules import rule_pick
 from casework.services.calendar import add_duration, alert_day
 
 LIVE = [DeadlineStatus.OPEN, DeadlineStatus.SUSPENDED]
@@ -73,11 +73,6 @@ def delay_rules_cached():
         _rules_scope.reset(token)
 
 
-def _rule_score(rule: DelayRule) -> tuple:
-    # The same order as `DelayRuleQuerySet.in_force`: most specific scope, then latest start.
-    return (2 * (rule.territory_id is not None) + (rule.public != ""), rule.valid_from, rule.pk)
-
-
 def rule_in_force_for(code: str, on: dt.date, *, territory_id: int | None, publics) -> DelayRule | None:
     """`DelayRule.objects.in_force`, from the cached table when a `delay_rules_cached` block is open."""
     scope = _rules_scope.get()
@@ -89,15 +84,7 @@ def rule_in_force_for(code: str, on: dt.date, *, territory_id: int | None, publi
         for rule in DelayRule.objects.filter(is_active=True):
             table[rule.code].append(rule)
         scope["rules"] = table
-    publics = publics or []
-    candidates = [
-        r
-        for r in table.get(code, ())
-        if r.valid_from <= on
-        and (r.territory_id is None or r.territory_id == territory_id)
-        and (r.public == "" or r.public in publics)
-    ]
-    return max(candidates, key=_rule_score) if candidates else None
+    return rule_pick(table.get(code, ()), code, on=on, territory_id=territory_id, publics=publics)
 
 
 def rule_in_force(pathway: Pathway, code: str, on: dt.date) -> DelayRule | None:
@@ -248,7 +235,7 @@ class DeadlineToOpen:
     extended: bool = False
 
 
-def deadlines_open_bulk(items: Iterable[DeadlineToOpen], *, now: dt.datetime | None = None, batch_size=5000) -> int:
+def deadlines_open_bulk(items: Iterable[DeadlineToOpen], *, now: dt.datetime, batch_size: int = 5000) -> int:
     """Open many new deadlines in one pass (imports, a caseload moved, the benchmark): set-based.
 
     Each row gets exactly what `deadline_open` would give it (the rule in force on its start
@@ -258,7 +245,6 @@ def deadlines_open_bulk(items: Iterable[DeadlineToOpen], *, now: dt.datetime | N
     caller opens new clocks (the partial unique constraint refuses a second live one).
     Returns the number of rows written.
     """
-    now = now or timezone.now()
     rules: dict[tuple, DelayRule | None] = {}
     due_days: dict[tuple, dt.date] = {}
     alert_days: dict[tuple, dict] = {}

@@ -195,3 +195,32 @@ def test_alsace_moselle_territory_counts_its_own_holidays():
     w.t(p, "propose_handover", D(2026, 4, 2), incoming=w.referent2, note="Relais")
     # Fri 3 Apr (Good Friday) and Mon 6 Apr (Easter Monday) skipped: 7, 8, 9, 10, 13
     assert live(p, RuleCode.HANDOVER_ACCEPTANCE).due_on == D(2026, 4, 13)
+
+
+def test_cached_rule_choice_matches_the_database_choice(world):
+    """`delay_rules_cached` picks in memory exactly what `DelayRule.objects.in_force` picks."""
+    from casework.services.deadlines import delay_rules_cached, rule_in_force_for
+
+    other = make_world("choix")
+    for territory, public, valid_from, days in [
+        (world.territory, "", D(2020, 1, 1), 35),
+        (world.territory, "youth", D(2020, 1, 1), 21),
+        (None, "youth", D(2020, 1, 1), 28),
+        (None, "", D(2027, 1, 1), 30),
+        (world.territory, "", D(2027, 6, 1), 40),
+    ]:
+        DelayRule.objects.create(
+            code=RuleCode.ORIENTATION, territory=territory, public=public, valid_from=valid_from,
+            duration_value=days, duration_unit=DurationUnit.DAYS, due_recipient=RecipientRole.TEAM_LEAD,
+        )  # fmt: skip
+    cases = [
+        (day, territory_id, publics)
+        for day in (D(2026, 5, 1), D(2027, 3, 1), D(2027, 7, 1))
+        for territory_id in (world.territory.pk, other.territory.pk, None)
+        for publics in ([], ["rsa"], ["rsa", "youth"])
+    ]
+    with delay_rules_cached():
+        cached = [rule_in_force_for(RuleCode.ORIENTATION, d, territory_id=t, publics=p) for d, t, p in cases]
+    direct = [DelayRule.objects.in_force(RuleCode.ORIENTATION, on=d, territory_id=t, publics=p) for d, t, p in cases]
+    assert cached == direct
+    assert len({r.pk for r in direct}) == 6  # the five scoped versions and the base rule
