@@ -146,15 +146,7 @@ class PathwayViewSet(viewsets.ReadOnlyModelViewSet):
         if not form.is_valid():
             return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
         try:
-            pathway_transition(
-                pathway.pk,
-                name,
-                by=request.user,
-                occurred_on=form.cleaned_data["occurred_on"],
-                now=timezone.now(),
-                reason=form.cleaned_data.get("reason", ""),
-                params=form.params(),
-            )
+            pathway_transition(pathway.pk, name, by=request.user, now=timezone.now(), **form.transition_kwargs())
         except TransitionError as exc:
             return Response({"detail": exc.message, **exc.errors}, status=exc.status_code)
         fresh = self.get_queryset().select_related("beneficiary__territory").prefetch_related("history", "deadlines")

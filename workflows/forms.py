@@ -39,6 +39,14 @@ class TransitionForm(forms.Form):
         """The transition's keyword arguments, without `occurred_on` and `reason`."""
         return {k: v for k, v in self.cleaned_data.items() if k not in ("occurred_on", "reason")}
 
+    def transition_kwargs(self) -> dict:
+        """What `pathway_transition` takes from a valid form (the API and the pages share it)."""
+        return {
+            "occurred_on": self.cleaned_data["occurred_on"],
+            "reason": self.cleaned_data.get("reason", ""),
+            "params": self.params(),
+        }
+
 
 def organisations_for(pathway: Pathway):
     return Organisation.objects.filter(territories=pathway.territory_id).order_by("name")

@@ -58,15 +58,7 @@ def _transition(request, pathway, name: str, form) -> bool:
     if not form.is_valid():
         return False
     try:
-        pathway_transition(
-            pathway.pk,
-            name,
-            by=request.user,
-            occurred_on=form.cleaned_data["occurred_on"],
-            now=timezone.now(),
-            reason=form.cleaned_data.get("reason", ""),
-            params=form.params(),
-        )
+        pathway_transition(pathway.pk, name, by=request.user, now=timezone.now(), **form.transition_kwargs())
     except TransitionError as exc:
         messages.error(request, exc.message)
         form.status_code = exc.status_code
