@@ -8,18 +8,15 @@ from casework.enums import DeadlineStatus
 from notifications.models import Alert, AlertStatus
 
 
+def _resolve(alerts, now: dt.datetime) -> int:
+    return alerts.exclude(deadline__status=DeadlineStatus.OPEN).update(status=AlertStatus.RESOLVED, resolved_at=now)
+
+
 def alerts_resolve_for_pathway(pathway_id: int, *, now: dt.datetime) -> int:
-    return (
-        Alert.objects.filter(pathway_id=pathway_id, status=AlertStatus.OPEN)
-        .exclude(deadline__status=DeadlineStatus.OPEN)
-        .update(status=AlertStatus.RESOLVED, resolved_at=now)
-    )
+    """Called in the transaction that met or cancelled the pathway's deadlines."""
+    return _resolve(Alert.objects.filter(pathway_id=pathway_id, status=AlertStatus.OPEN), now)
 
 
 def alerts_resolve_stale(*, now: dt.datetime) -> int:
-    """Set-based safety net run by each sweep (covers rows closed outside the services)."""
-    return (
-        Alert.objects.filter(status=AlertStatus.OPEN)
-        .exclude(deadline__status=DeadlineStatus.OPEN)
-        .update(status=AlertStatus.RESOLVED, resolved_at=now)
-    )
+    """Hourly safety net for deadlines closed outside the services (admin, SQL): reads every open alert."""
+    return _resolve(Alert.objects.filter(status=AlertStatus.OPEN), now)

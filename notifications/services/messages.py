@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -39,8 +41,17 @@ LEVEL_PHRASES = {
 }
 
 
+_SENTINEL = 987654321
+
+
+@lru_cache(maxsize=4)
+def _pathway_link_template(site_url: str) -> str:
+    return site_url + reverse("workspace:pathway", args=[_SENTINEL])
+
+
 def pathway_link(pathway_id: int) -> str:
-    return settings.SITE_URL + reverse("workspace:pathway", args=[pathway_id])
+    """The absolute link to a pathway page; `reverse()` runs once, not once per notification."""
+    return _pathway_link_template(settings.SITE_URL).replace(str(_SENTINEL), str(int(pathway_id)))
 
 
 def event_message(event: str, pathway_id: int) -> tuple[str, str]:

@@ -33,12 +33,17 @@ PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "i
 MAX_EMAIL_ATTEMPTS = 6
 
 
+def email_status_of(email: str, *, wants_digest: bool) -> str:
+    """A professional's e-mail: none without an address, else immediate or in the daily digest."""
+    if not email:
+        return EmailStatus.NONE
+    return EmailStatus.DIGEST if wants_digest else EmailStatus.PENDING
+
+
 def email_status_for(recipient: Professional | None, to_email: str = "") -> str:
     if recipient is None:
         return EmailStatus.PENDING if to_email else EmailStatus.NONE
-    if not recipient.user.email:
-        return EmailStatus.NONE
-    return EmailStatus.DIGEST if recipient.wants_digest else EmailStatus.PENDING
+    return email_status_of(recipient.user.email, wants_digest=recipient.wants_digest)
 
 
 def notify(recipients: Iterable[Professional | None], event: str, pathway: Pathway, *, now: dt.datetime) -> list[int]:

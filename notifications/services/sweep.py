@@ -23,9 +23,9 @@ from django.db.models import Case, DateField, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from casework.enums import AlertLevel, DeadlineStatus, OrganisationKind, RecipientRole
+from casework.enums import AlertLevel, OrganisationKind, RecipientRole
 from casework.models import Deadline, Organisation, PartnerRequest, Professional
-from notifications.models import Alert, EmailStatus, Notification
+from notifications.models import Alert, Notification
 
 from . import messages, outbox
 from .alerts import alerts_resolve_stale
@@ -41,7 +41,7 @@ BATCH_SIZE = 500
 
 def due_deadlines(today: dt.date):
     """Open deadlines owing an alert on `today` (a selector taking the day)."""
-    return Deadline.objects.filter(status=DeadlineStatus.OPEN, next_alert_on__lte=today)
+    return Deadline.objects.open().filter(next_alert_on__lte=today)
 
 
 def level_to_fire(days: tuple[dt.date | None, dt.date | None, dt.date | None], today: dt.date) -> int | None:
@@ -67,9 +67,7 @@ class _Pro:
     wants_digest: bool
 
     def email_status(self) -> str:
-        if not self.email:
-            return EmailStatus.NONE
-        return EmailStatus.DIGEST if self.wants_digest else EmailStatus.PENDING
+        return outbox.email_status_of(self.email, wants_digest=self.wants_digest)
 
 
 _PRO_FIELDS = ("id", "organisation_id", "user__email", "wants_digest")
@@ -186,13 +184,6 @@ class _Recipients:
         return role, [], None, ""
 
 
-def _link_maker():
-    """`messages.pathway_link` without a `reverse()` per row (a sentinel id, replaced)."""
-    sentinel = 987654321
-    template = messages.pathway_link(sentinel)
-    return lambda pathway_id: template.replace(str(sentinel), str(pathway_id))
-
-
 # --- writing: one INSERT ... SELECT FROM unnest(...) on PostgreSQL, the ORM elsewhere ----------
 
 _ALERT_INSERT = """
@@ -283,7 +274,6 @@ def _sweep_batch(deadline_ids: list[int], today: dt.date, now: dt.datetime) -> t
         for col, value in zip(alert_cols, values, strict=True):
             col.append(value)
     created = _insert_alerts(alert_cols, now) if alert_cols[0] else []
-    link = _link_maker()
     note_cols = [[] for _ in _NOTIFICATION_COLUMNS]
     counts = {level: 0 for level, _, _ in LEVELS}
     for alert_id, deadline_id in created:
@@ -292,7 +282,7 @@ def _sweep_batch(deadline_ids: list[int], today: dt.date, now: dt.datetime) -> t
         subject, body = messages.alert_message(r.rule_code, level, r.due_on, r.pathway_id)
         for pro in pros:
             values = (pro.pk, "", Notification.Event.ALERT, alert_id, r.pathway_id, subject, body,
-                      link(r.pathway_id), pro.email_status())  # fmt: skip
+                      messages.pathway_link(r.pathway_id), pro.email_status())  # fmt: skip
             for col, value in zip(note_cols, values, strict=True):
                 col.append(value)
         if email:

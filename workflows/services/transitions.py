@@ -19,12 +19,11 @@ from casework.audit import acting_as
 from casework.enums import HandoverStatus, PathwayState, RuleCode
 from casework.models import Contract, Handover, Pathway, Professional, ReferentPeriod, TransitionLog
 from casework.services import deadlines as dl
+from notifications.models import Notification
 from notifications.services import alerts as alert_service
 from notifications.services import outbox
 
 from .errors import TransitionConflict, TransitionForbidden, TransitionInvalid
-
-QUEUED_EVENT = "queued"
 
 TRANSITIONS = (
     "orient",
@@ -89,7 +88,7 @@ def _orient(c: Ctx) -> None:
     dl.deadline_open(p, RuleCode.REFERENT_ASSIGNMENT, starts_on=on)
     # A new orientation decision restarts the contract clock.
     dl.deadline_open(p, RuleCode.CONTRACT, starts_on=on)
-    outbox.notify_team_leads(p.organisation_id, QUEUED_EVENT, p, now=c.now)
+    outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
 
 
 def _assign_referent(c: Ctx) -> None:
@@ -99,7 +98,9 @@ def _assign_referent(c: Ctx) -> None:
     dl.deadline_open(p, RuleCode.FIRST_APPOINTMENT, starts_on=on)
     if not p.deadlines.filter(rule_code=RuleCode.CONTACT_GAP, status__in=dl.LIVE).exists():
         dl.deadline_open(p, RuleCode.CONTACT_GAP, starts_on=on)
-    outbox.notify([Professional.objects.select_related("user").get(pk=p.referent_id)], "assigned", p, now=c.now)
+    outbox.notify(
+        [Professional.objects.select_related("user").get(pk=p.referent_id)], Notification.Event.ASSIGNED, p, now=c.now
+    )
 
 
 def _propose_handover(c: Ctx) -> None:
@@ -112,7 +113,7 @@ def _propose_handover(c: Ctx) -> None:
         note=c.params.get("note", ""),
     )
     dl.deadline_open(p, RuleCode.HANDOVER_ACCEPTANCE, starts_on=c.occurred_on, ref=str(handover.pk))
-    outbox.notify([c.params["incoming"]], "handover_proposed", p, now=c.now)
+    outbox.notify([c.params["incoming"]], Notification.Event.HANDOVER_PROPOSED, p, now=c.now)
 
 
 def _pending_handover(p: Pathway) -> Handover:
@@ -130,7 +131,7 @@ def _accept_handover(c: Ctx) -> None:
     dl.deadline_meet(p, [RuleCode.HANDOVER_ACCEPTANCE], on=on, ref=str(handover.pk))
     _referent_period_start(p, on)
     dl.deadline_open(p, RuleCode.FIRST_APPOINTMENT, starts_on=on)
-    outbox.notify([handover.outgoing], "handover_accepted", p, now=c.now)
+    outbox.notify([handover.outgoing], Notification.Event.HANDOVER_ACCEPTED, p, now=c.now)
 
 
 def _refuse_handover(c: Ctx) -> None:
@@ -140,7 +141,7 @@ def _refuse_handover(c: Ctx) -> None:
         status=HandoverStatus.REFUSED, decided_on=on, refusal_reason=c.reason
     )
     dl.deadline_meet(p, [RuleCode.HANDOVER_ACCEPTANCE], on=on, ref=str(handover.pk))
-    outbox.notify([handover.outgoing], "handover_refused", p, now=c.now)
+    outbox.notify([handover.outgoing], Notification.Event.HANDOVER_REFUSED, p, now=c.now)
 
 
 def _sign_contract(c: Ctx) -> None:
@@ -177,7 +178,7 @@ def _decide_reorientation(c: Ctx) -> None:
             status=HandoverStatus.CANCELLED, decided_on=on
         )
         dl.deadline_open(p, RuleCode.REFERENT_ASSIGNMENT, starts_on=on)
-        outbox.notify_team_leads(p.organisation_id, QUEUED_EVENT, p, now=c.now)
+        outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
 
 
 def _start_job(c: Ctx) -> None:
