@@ -95,6 +95,7 @@ def measure(*, today, runs: int) -> dict:
             out["board"]["vs_raw_overdue_count"] = ratio(out["board"]["total_ms"], raw["ms"])
         if hasattr(board, "board_counts"):
             out["board"]["summary"] = _board_summary(board, today, runs, raw["ms"])
+            out["board_page"] = board_pages(runs=runs)
             summary_ms = out["board"]["summary"].get("board_counts_summary_ms")
             if isinstance(summary_ms, float) and "total_ms" in out["board"]:
                 live_counts = sum(
@@ -109,6 +110,51 @@ def measure(*, today, runs: int) -> dict:
         out["indicators"] = {"status": "not available"}
         return out
     out["indicators"] = _indicators(indicators, today, runs)
+    return out
+
+
+def _widest_users():
+    """The orientation officer and the team lead whose board covers the most pathways."""
+    from casework.models import Pathway, Professional
+
+    officers = Professional.objects.filter(is_orientation_officer=True).select_related("user")
+    leads = Professional.objects.filter(is_team_lead=True).select_related("user")
+    from casework.board import board_scope
+
+    def widest(pros):
+        best, best_n = None, -1
+        for pro in pros[:500]:
+            n = Pathway.objects.filter(board_scope(pro)).count()
+            if n > best_n:
+                best, best_n = pro, n
+        return best, best_n
+
+    return {"orientation officer": widest(officers), "team lead": widest(leads)}
+
+
+def board_pages(*, runs: int) -> dict:
+    """The board page as served ("/tableau-de-bord/": counts, queues, handovers, contact gaps,
+    caseloads, template), as the users whose board is the widest: p50/p95 and queries.
+
+    No user's board covers every pathway: a board is a team lead's organisation or the
+    territories an orientation officer's organisation covers (`casework.board.board_scope`).
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    from .pages import _series
+
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    out: dict = {"target_ms": 250}
+    for role, (pro, covered) in _widest_users().items():
+        if pro is None:
+            continue
+        client = Client()
+        client.force_login(pro.user)
+        res = _series(client, "/tableau-de-bord/", runs, 10)
+        res["pathways_in_scope"] = covered
+        out[role] = res
     return out
 
 

@@ -4,10 +4,18 @@ assignment, the answer to a handover, the reorientation decision.
 The FSM state is the single truth. A flow never writes casework models: its human task is
 answered through `pathway_transition` (from the task page, the pathway page or the API), and
 every recorded transition is followed by `pathway_tasks_sync` (a `TransitionLog` post_save
-hook, in the same transaction), which finishes the tasks whose question has been answered and
-opens the ones the new state asks for. Tasks follow the state, never the other way round, so
-the audit log and the deadlines can never be skipped. `manage.py sync_workflow_tasks`
-reconciles everything (backfill, repair).
+hook), which finishes the tasks whose question has been answered and opens the ones the new
+state asks for. Tasks follow the state, never the other way round, so the audit log and the
+deadlines can never be skipped.
+
+When: `settings.WORKFLOW_TASKS_SYNC`. "after_commit" (the default) hands the sync to a Celery
+task once the transition has committed: the task inboxes are a projection of the state, and
+viewflow's bookkeeping (a dozen statements to start or finish a process) would otherwise
+double a transition's time and lock (measured in `make bench`). The inbox lags the state by
+the worker's latency; a lost message (broker down, worker killed) is caught up by
+`tasks_sync_catch_up` (beat, every few minutes, from a watermark on the journal), and
+`manage.py sync_workflow_tasks` reconciles everything. "inline" syncs in the transition's
+transaction (the unit tests, the demo loader).
 
 Routing: viewflow's permission queue (`Task.objects.queue`) is global — a permission, with no
 notion of territory or organisation unless django-guardian is installed. A task here may be
@@ -24,11 +32,15 @@ Handover timers and reminders come from the deadline engine (`handover_acceptanc
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import logging
 from contextlib import contextmanager
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django_fsm import has_transition_perm
 from viewflow import this
@@ -179,6 +191,11 @@ def user_may_answer(task: Task, user, pathway: Pathway | None = None) -> bool:
 # --- keeping tasks in step with the FSM ---------------------------------------------------
 
 _sync_disabled: contextvars.ContextVar[bool] = contextvars.ContextVar("filrouge_tasks_sync_disabled", default=False)
+_sync_inline: contextvars.ContextVar[bool] = contextvars.ContextVar("filrouge_tasks_sync_inline", default=False)
+SYNC_MODES = ("inline", "after_commit")
+# A journal row is "caught up" once this old: no transaction stays open longer, so a row with
+# a lower id that commits late is still seen by the next catch-up.
+CATCH_UP_SETTLE = dt.timedelta(minutes=2)
 
 
 @contextmanager
@@ -189,6 +206,25 @@ def tasks_sync_disabled():
         yield
     finally:
         _sync_disabled.reset(token)
+
+
+@contextmanager
+def tasks_sync_inline():
+    """Sync in the transition's transaction whatever the setting (demo loader, replays)."""
+    token = _sync_inline.set(True)
+    try:
+        yield
+    finally:
+        _sync_inline.reset(token)
+
+
+def tasks_sync_mode() -> str:
+    if _sync_inline.get():
+        return "inline"
+    mode = getattr(settings, "WORKFLOW_TASKS_SYNC", "after_commit")
+    if mode not in SYNC_MODES:
+        raise ImproperlyConfigured(f"WORKFLOW_TASKS_SYNC doit valoir {' ou '.join(SYNC_MODES)}, pas « {mode} ».")
+    return mode
 
 
 def expected_flows(pathway: Pathway) -> list[type[flow.Flow]]:
@@ -253,12 +289,100 @@ def on_transition_logged(sender, instance, created: bool, raw: bool = False, **k
     """post_save of TransitionLog: each recorded transition (and entry) moves the tasks along."""
     if not created or raw or _sync_disabled.get():
         return
+    if tasks_sync_mode() == "after_commit":
+        log_id = instance.pk
+        transaction.on_commit(lambda: tasks_sync_enqueue([log_id]))
+        return
     try:
         with transaction.atomic():
             pathway_tasks_sync(instance.pathway, by=instance.by, transition=instance.transition)
     except Exception:
         # The FSM is the truth and the transition stands; `sync_workflow_tasks` repairs tasks.
         logger.exception("Tâches viewflow non synchronisées pour le parcours %s", instance.pathway_id)
+
+
+def tasks_sync_enqueue(log_ids: list[int]) -> bool:
+    """After commit: hand the sync to the worker. A broker failure is logged, not raised (the
+    transition has committed); the catch-up finds the journal rows later."""
+    from notifications.services.outbox import PUBLISH_RETRY
+
+    from .tasks import tasks_sync_task
+
+    try:
+        tasks_sync_task.apply_async((log_ids,), retry=True, retry_policy=PUBLISH_RETRY)
+    except Exception as exc:  # kombu raises OperationalError and friends when Redis is down
+        logger.warning(
+            "Broker unavailable, task sync left to the catch-up for %d journal row(s): %r", len(log_ids), exc
+        )
+        return False
+    return True
+
+
+def tasks_sync_for_logs(log_ids) -> int:
+    """Sync the pathways of these journal rows, each in its own short transaction.
+
+    The pathway row is locked first (as a transition does), so a sync never interleaves with a
+    transition or another sync of the same pathway. Each pathway is synced once, in the name
+    of its latest journal row among these (the author of the answer completes the task).
+    Returns the number of pathways synced.
+    """
+    from casework.models import TransitionLog
+
+    latest: dict[int, tuple[int, int | None, str]] = {}
+    for log_id, pathway_id, by_id, name in TransitionLog.objects.filter(pk__in=list(log_ids)).values_list(
+        "id", "pathway_id", "by_id", "transition"
+    ):
+        if pathway_id not in latest or latest[pathway_id][0] < log_id:
+            latest[pathway_id] = (log_id, by_id, name)
+    users = get_user_model().objects.in_bulk([by for _, by, _ in latest.values() if by])
+    synced = 0
+    for pathway_id, (_, by_id, name) in sorted(latest.items()):
+        try:
+            with transaction.atomic():
+                pathway = (
+                    Pathway.objects.select_for_update(of=("self",))
+                    .select_related("handover_to__user")
+                    .get(pk=pathway_id)
+                )
+                pathway_tasks_sync(pathway, by=users.get(by_id), transition=name)
+            synced += 1
+        except Exception:
+            logger.exception("Tâches viewflow non synchronisées pour le parcours %s", pathway_id)
+    return synced
+
+
+def tasks_sync_catch_up(*, now: dt.datetime, batch: int = 2000) -> dict:
+    """Sync the pathways of every journal row past the watermark (what a lost message missed).
+
+    Reads the journal by id from the watermark; the watermark then moves past the rows older
+    than CATCH_UP_SETTLE only, so a row whose transaction committed after a younger one is
+    still read next time. Idempotent: a pathway already in step costs one query.
+    """
+    from casework.models import TransitionLog
+
+    from .models import TasksSyncState
+
+    state, _ = TasksSyncState.objects.get_or_create(pk=1)
+    start = state.log_watermark
+    synced = rows = 0
+    settled, young_seen = start, False
+    while True:
+        chunk = list(
+            TransitionLog.objects.filter(pk__gt=start).order_by("pk").values_list("pk", "recorded_at")[:batch]
+        )
+        if not chunk:
+            break
+        synced += tasks_sync_for_logs([pk for pk, _ in chunk])
+        rows += len(chunk)
+        for pk, recorded_at in chunk:
+            young_seen = young_seen or recorded_at > now - CATCH_UP_SETTLE
+            if not young_seen:
+                settled = pk
+        start = chunk[-1][0]
+        if len(chunk) < batch:
+            break
+    TasksSyncState.objects.filter(pk=1).update(log_watermark=settled, caught_up_at=now)
+    return {"journal_rows": rows, "pathways": synced, "watermark": settled}
 
 
 # --- access --------------------------------------------------------------------------------

@@ -30,3 +30,22 @@ def refresh_indicator_facts_task(now_iso: str | None = None, full: bool = False)
     result = facts_refresh(now=now, full=full)
     logger.info("refresh_indicator_facts %s", result)
     return result
+
+
+@shared_task(acks_late=True)
+def tasks_sync_task(log_ids: list[int]) -> int:
+    """After a transition committed: bring the viewflow tasks of its pathway in step."""
+    from workflows.flows import tasks_sync_for_logs
+
+    return tasks_sync_for_logs(log_ids)
+
+
+@shared_task(acks_late=True)
+def tasks_sync_catch_up_task(now_iso: str | None = None) -> dict:
+    """Beat safety net for sync messages lost with the broker or a worker."""
+    from workflows.flows import tasks_sync_catch_up
+
+    now = timezone.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    result = tasks_sync_catch_up(now=now)
+    logger.info("tasks_sync_catch_up %s", result)
+    return result

@@ -73,6 +73,34 @@ def delay_rules_cached():
         _rules_scope.reset(token)
 
 
+# --- which deadlines left "open" in this unit of work -----------------------------------------
+
+_closed_rows: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("filrouge_closed_rows", default=None)
+
+
+@contextlib.contextmanager
+def deadlines_closed_counted():
+    """Count the deadline rows that stop being open inside the block (met, cancelled, paused,
+    restarted). Yields a one-item list holding the count.
+
+    An alert only needs resolving when its deadline stopped being open, so a transition that
+    closed nothing (a proposal, a request) skips the alert-resolution statement.
+    """
+    counter = [0]
+    token = _closed_rows.set(counter)
+    try:
+        yield counter
+    finally:
+        _closed_rows.reset(token)
+
+
+def _closed_add(rows: int) -> int:
+    counter = _closed_rows.get()
+    if counter is not None:
+        counter[0] += rows
+    return rows
+
+
 def rule_in_force_for(code: str, on: dt.date, *, territory_id: int | None, publics) -> DelayRule | None:
     """`DelayRule.objects.in_force`, from the cached table when a `delay_rules_cached` block is open."""
     scope = _rules_scope.get()
@@ -105,11 +133,14 @@ def deadline_open(
     due_on: dt.date | None = None,
     extended: bool = False,
     restart_status: str = DeadlineStatus.CANCELLED,
+    restart: bool = True,
 ) -> Deadline | None:
     """Open the deadline, or restart the live one of the same rule and ref from `starts_on`.
 
     The rule version is the one in force on `starts_on` (the day the clock starts). Returns
     None when no rule applies (an administrator deactivated it for this scope).
+    `restart=False` when the ref was created in this transaction (a new handover): no live
+    row can carry it, so the closing UPDATE is skipped.
     """
     rule = rule_in_force(pathway, code, starts_on)
     if rule is None:
@@ -120,7 +151,8 @@ def deadline_open(
     values = {"rule": rule, "starts_on": starts_on, "due_on": due_on, **_alert_days(rule, due_on, alsace_moselle=am)}
     # A restart closes the live row and opens a new one: alerts are unique per (deadline,
     # level), so the new clock gets its own alerts and the old ones resolve.
-    _close(pathway, [code], restart_status, starts_on, ref)
+    if restart:
+        _close(pathway, [code], restart_status, starts_on, ref)
     return Deadline.objects.create(pathway=pathway, rule_code=code, ref=ref, **values)
 
 
@@ -130,7 +162,7 @@ def _close(pathway: Pathway, codes: Iterable[str] | None, status: str, on: dt.da
         qs = qs.filter(rule_code__in=list(codes))
     if ref is not None:
         qs = qs.filter(ref=ref)
-    return qs.update(status=status, closed_on=on, suspended_on=None)
+    return _closed_add(qs.update(status=status, closed_on=on, suspended_on=None))
 
 
 def deadline_meet(pathway: Pathway, codes: Iterable[str], *, on: dt.date, ref: str | None = None) -> int:
@@ -146,9 +178,11 @@ def deadline_cancel(
 
 def deadlines_suspend(pathway: Pathway, *, on: dt.date) -> int:
     """Stop the clocks that depend on the person's availability."""
-    return Deadline.objects.filter(
-        pathway=pathway, status=DeadlineStatus.OPEN, rule__pauses_when_suspended=True
-    ).update(status=DeadlineStatus.SUSPENDED, suspended_on=on)
+    return _closed_add(
+        Deadline.objects.filter(pathway=pathway, status=DeadlineStatus.OPEN, rule__pauses_when_suspended=True).update(
+            status=DeadlineStatus.SUSPENDED, suspended_on=on
+        )
+    )
 
 
 def deadlines_resume(pathway: Pathway, *, on: dt.date) -> int:
@@ -163,7 +197,7 @@ def deadlines_resume(pathway: Pathway, *, on: dt.date) -> int:
     ):
         paused_days = max((on - (deadline.suspended_on or on)).days, 0)
         due_on = deadline.due_on + dt.timedelta(days=paused_days)
-        Deadline.objects.filter(pk=deadline.pk).update(status=DeadlineStatus.CANCELLED, closed_on=on)
+        _closed_add(Deadline.objects.filter(pk=deadline.pk).update(status=DeadlineStatus.CANCELLED, closed_on=on))
         Deadline.objects.create(
             pathway=pathway,
             rule=deadline.rule,

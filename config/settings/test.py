@@ -24,4 +24,7 @@ import os  # noqa: E402
 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)  # noqa: F405
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", EMAIL_BACKEND)
+# Unit tests read the task inboxes right after a transition: sync inline. The after-commit
+# path is tested explicitly (tests/workflows/test_tasks_sync.py, and with the real worker).
+WORKFLOW_TASKS_SYNC = os.environ.get("WORKFLOW_TASKS_SYNC", "inline")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # noqa: F405

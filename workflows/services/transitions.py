@@ -112,7 +112,7 @@ def _propose_handover(c: Ctx) -> None:
         proposed_on=c.occurred_on,
         note=c.params.get("note", ""),
     )
-    dl.deadline_open(p, RuleCode.HANDOVER_ACCEPTANCE, starts_on=c.occurred_on, ref=str(handover.pk))
+    dl.deadline_open(p, RuleCode.HANDOVER_ACCEPTANCE, starts_on=c.occurred_on, ref=str(handover.pk), restart=False)
     outbox.notify([c.params["incoming"]], Notification.Event.HANDOVER_PROPOSED, p, now=c.now)
 
 
@@ -279,7 +279,7 @@ def pathway_transition(
     params = dict(params or {})
     try:
         # The audit trail records who; the delay rules are read once for the whole transition.
-        with transaction.atomic(), acting_as(by), dl.delay_rules_cached():
+        with transaction.atomic(), acting_as(by), dl.delay_rules_cached(), dl.deadlines_closed_counted() as closed:
             pathway = pathway_lock(pathway_id)
             transition_check(pathway, name, by)
             ctx = Ctx(
@@ -308,7 +308,8 @@ def pathway_transition(
                 params=_json_params(params),
             )
             EFFECTS[name](ctx)
-            alert_service.alerts_resolve_for_pathway(pathway.pk, now=now)
+            if closed[0]:
+                alert_service.alerts_resolve_for_pathway(pathway.pk, now=now)
     except ConcurrentTransition as exc:
         raise TransitionConflict(
             "Le parcours a été modifié en même temps par quelqu'un d'autre : rechargez-le."

@@ -20,6 +20,7 @@ from casework.models import Barrier, Beneficiary, Organisation, Professional, Te
 from notifications.models import EmailStatus, Notification
 from notifications.services.outbox import dispatch_suppressed
 from notifications.services.sweep import sweep_deadlines
+from workflows.flows import tasks_sync_inline
 from workflows.services.events import contact_record, pathway_enter
 from workflows.services.transitions import pathway_transition
 
@@ -197,7 +198,8 @@ class Command(BaseCommand):
         if Beneficiary.objects.exists():
             self.stdout.write("Données de démonstration déjà présentes : rien à faire.")
             return
-        with dispatch_suppressed():
+        # The demo's tasks are synced as each pathway moves (no message per transition).
+        with dispatch_suppressed(), tasks_sync_inline():
             for i in range(options["beneficiaries"]):
                 self._pathway(i, today)
             # The demo's history is not news: nobody is e-mailed about it.
