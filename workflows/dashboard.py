@@ -68,6 +68,14 @@ def _scope(user, today: dt.date):
     return pathways_visible_to(user, on=today)
 
 
+def _board_scope(user, pro: Professional, today: dt.date):
+    """What the board's lists cover: the visible pathways within the board's keys (a team lead's
+    organisation, an orientation officer's territories), like its counts. The keys are plain
+    indexed columns, so the lists read one organisation or territory, not every visible row
+    (the visibility test alone is an OR the planner can only evaluate row by row)."""
+    return _scope(user, today).filter(board.board_scope(pro))
+
+
 # --- reads shared by pages and CSV ---------------------------------------------------------
 def _cell_url(row: dict, bucket: str) -> str:
     params = {
@@ -198,7 +206,7 @@ def indicator_charts(rows: list[dict]) -> list[dict]:
 def board_page(request):
     pro = dashboard_professional(request.user)
     today = timezone.localdate()
-    scope = _scope(request.user, today)
+    scope = _board_scope(request.user, pro, today)
     result = _board_counts(pro, scope, today)
     counts, totals = result.counts, result.totals
     for row in counts:
@@ -238,7 +246,7 @@ def pathways_page(request):
     pro = dashboard_professional(request.user)
     today = timezone.localdate()
     f = _deadline_filter(request.GET)
-    qs = board.deadline_pathways(_scope(request.user, today), f, today=today)
+    qs = board.deadline_pathways(_board_scope(request.user, pro, today), f, today=today)
     page = Paginator(qs, LIST_SIZE).get_page(request.GET.get("page"))
     form = None
     if pro.is_team_lead:
@@ -386,7 +394,9 @@ def csv_table(table: str, request, today: dt.date) -> tuple[list[str], list[list
         ]
         return header, rows
     if table == "parcours":
-        qs = board.deadline_pathways(scope, _deadline_filter(request.GET), today=today)
+        qs = board.deadline_pathways(
+            _board_scope(request.user, pro, today), _deadline_filter(request.GET), today=today
+        )
         header = ["parcours", "personne", "territoire", "organisation", "référent", "règle", "échéance", "jours"]
         labels = dict(RuleCode.choices)
         rows = [
