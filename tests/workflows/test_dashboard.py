@@ -111,6 +111,30 @@ def test_queues_and_caseload(world, late):
     assert rows[world.referent.pk].over_capacity is True
 
 
+def test_the_boards_contact_gap_preview_and_count_match_the_full_list(world):
+    today = timezone.localdate()
+    from casework.selectors import pathways_visible_to
+
+    quiet = {}  # assigned long ago, never met: their contact-gap clocks have expired
+    for name, referent, assigned in (("old", world.referent, 400), ("older", world.referent2, 500)):
+        p = world.enter(ago(assigned + 20), last_name=name)
+        world.t(p, "orient", ago(assigned + 10), organisation=world.dept, track=track("social"))
+        world.t(p, "assign_referent", ago(assigned), referent=referent)
+        quiet[name] = p
+    ft = world.enter(ago(420), last_name="ft")
+    world.t(ft, "orient", ago(410), organisation=world.partner_org, track=track("professional"))
+    world.t(ft, "assign_referent", ago(400), referent=world.partner_referent)
+
+    scope = pathways_visible_to(world.lead.user).filter(board.board_scope(world.lead))
+    full = list(board.contact_gaps(scope, today=today))
+    assert [p.pk for p in full] == [quiet["older"].pk, quiet["old"].pk]  # earliest first; not France Travail's
+    assert board.expired_contact_gaps(scope, today=today).count() == len(full)
+    first = board.contact_gaps_first(scope, today=today, limit=1)
+    assert [(p.pk, p.gap_due_on, p.gap_days) for p in first] == [(p.pk, p.gap_due_on, p.gap_days) for p in full[:1]]
+    world.t(quiet["older"], "close", today, close_reason="moved_away")
+    assert [p.pk for p in board.contact_gaps_first(scope, today=today, limit=5)] == [quiet["old"].pk]
+
+
 # --- CSV -------------------------------------------------------------------------------------
 def test_csv_exports_the_same_rows_as_the_page(client, world, late):
     login(client, world.lead)
