@@ -232,6 +232,9 @@ def measure(*, n: int, runs: int, celery_runs: int, redis_url: str | None) -> di
         out["redelivery"] = redelivery(broker, app_module, **short)
     finally:
         broker.close()
+        from config.celery import app as project_app
+
+        project_app.set_current()  # belt and braces: the project's tasks publish to its own broker
     return out
 
 

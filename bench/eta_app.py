@@ -10,7 +10,9 @@ import redis
 from celery import Celery
 
 BROKER = os.environ.get("BENCH_ETA_BROKER", "redis://127.0.0.1:6379/15")
-app = Celery("bench_eta", broker=BROKER)
+# Not the current app: a Celery() becomes the default of every `shared_task` in the process
+# otherwise, and the project's after-commit messages would go to this app's (stopped) broker.
+app = Celery("bench_eta", broker=BROKER, set_as_current=False)
 app.conf.update(
     broker_transport_options={"visibility_timeout": int(os.environ.get("BENCH_ETA_VISIBILITY", "3600"))},
     task_ignore_result=True,
