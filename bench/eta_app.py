@@ -10,9 +10,10 @@ import redis
 from celery import Celery
 
 BROKER = os.environ.get("BENCH_ETA_BROKER", "redis://127.0.0.1:6379/15")
-# Not the current app: a Celery() becomes the default of every `shared_task` in the process
-# otherwise, and the project's after-commit messages would go to this app's (stopped) broker.
-app = Celery("bench_eta", broker=BROKER, set_as_current=False)
+# Creating it makes it Celery's current app, the one every `shared_task` of the process
+# resolves to: `bench.eta.measure` gives the project's app back when it is done (else the
+# project's after-commit messages would go to this app's stopped broker).
+app = Celery("bench_eta", broker=BROKER)
 app.conf.update(
     broker_transport_options={"visibility_timeout": int(os.environ.get("BENCH_ETA_VISIBILITY", "3600"))},
     task_ignore_result=True,

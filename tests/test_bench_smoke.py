@@ -75,7 +75,6 @@ def test_bench_measures_run_and_check_correctness(loaded):
     transitions = results["transitions"]
     assert transitions["service_errors"] == [] and transitions["raw_errors"] == []
     assert transitions["contention"]["no_lost_update"], transitions["contention"]
-    assert transitions["task_sync_messages_lost"] in (0, None)
     from config.celery import app as project_app
     from workflows.tasks import tasks_sync_task
 
