@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -57,7 +56,7 @@ _rules_scope: contextvars.ContextVar[dict | None] = contextvars.ContextVar("filr
 
 @contextlib.contextmanager
 def delay_rules_cached():
-    """Inside the block, the active delay rules are read once and chosen in memory.
+    """Inside the block, the active delay rules are read once (per code) and chosen in memory.
 
     Opened by the services around one transaction (a transition, a contact, a bulk open), so
     the cache never outlives the unit of work: an administrator's edit is seen by the next
@@ -106,13 +105,12 @@ def rule_in_force_for(code: str, on: dt.date, *, territory_id: int | None, publi
     scope = _rules_scope.get()
     if scope is None:
         return DelayRule.objects.in_force(code, on=on, territory_id=territory_id, publics=publics)
-    table = scope.get("rules")
-    if table is None:
-        table = defaultdict(list)
-        for rule in DelayRule.objects.filter(is_active=True):
-            table[rule.code].append(rule)
-        scope["rules"] = table
-    return rule_pick(table.get(code, ()), code, on=on, territory_id=territory_id, publics=publics)
+    # The versions of one code, read the first time the unit of work needs that code (a
+    # transition opens one or two kinds of clock; a bulk open, a handful).
+    versions = scope.setdefault("rules", {}).get(code)
+    if versions is None:
+        versions = scope["rules"][code] = list(DelayRule.objects.filter(is_active=True, code=code))
+    return rule_pick(versions, code, on=on, territory_id=territory_id, publics=publics)
 
 
 def rule_in_force(pathway: Pathway, code: str, on: dt.date) -> DelayRule | None:

@@ -285,3 +285,25 @@ def test_indicator_page_shows_the_reason_of_an_na(client, world, late):
     response = client.get(reverse("dashboard:indicators") + f"?entered_from={ago(120).isoformat()}")
     assert response.status_code == 200  # entered_to defaults to nothing once entered_from is given
     assert "Délai non écoulé" in response.content.decode()
+
+
+def test_board_count_rows_escape_names_and_link_each_count():
+    from workflows.templatetags.board import board_count_rows
+
+    row = {
+        "rule": "Premier rendez-vous",
+        "territory": "<b>Niortais</b>",
+        "organisation": "",
+        "referent": "",
+        "overdue": 3,
+        "overdue_url": "/tableau-de-bord/parcours/?bucket=overdue&rule=first_appointment",
+        "due_soon": 0,
+        "due_soon_url": "",
+    }
+    html = str(board_count_rows([row]))
+    assert "&lt;b&gt;Niortais&lt;/b&gt;" in html and "<b>" not in html
+    assert 'href="/tableau-de-bord/parcours/?bucket=overdue&amp;rule=first_appointment"' in html
+    assert ">3</a>" in html and "<td>—</td><td>sans référent</td>" in html
+    assert 'aria-label="3 en retard : Premier rendez-vous, &lt;b&gt;Niortais&lt;/b&gt;, sans référent"' in html
+    assert '<td class="num">0</td>' in html  # nothing due soon: no link
+    assert "Aucune échéance" in str(board_count_rows([]))

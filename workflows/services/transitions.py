@@ -241,6 +241,13 @@ EFFECTS: dict[str, Callable[[Ctx], None]] = {
 }
 
 
+_PATHWAY_FIELDS = [f for f in Pathway._meta.concrete_fields if not f.primary_key]
+
+
+def _field_values(pathway: Pathway) -> dict[str, object]:
+    return {f.name: getattr(pathway, f.attname) for f in _PATHWAY_FIELDS}
+
+
 def pathway_lock(pathway_id: int) -> Pathway:
     # Only the relations every transition reads: the deadline rules (territory, beneficiary's
     # publics), the contract's target state (track), the handover guards (handover_to). Each
@@ -294,8 +301,11 @@ def pathway_transition(
                 old_handover_to_id=pathway.handover_to_id,
                 old_organisation_id=pathway.organisation_id,
             )
+            before = _field_values(pathway)
             getattr(pathway, name)(occurred_on=occurred_on, **params)
-            pathway.save()
+            # Write the columns the transition changed (the state at least), not all 22.
+            changed = [f for f, v in _field_values(pathway).items() if v != before[f]]
+            pathway.save(update_fields=[*changed, "updated_at"])
             TransitionLog.objects.create(
                 pathway=pathway,
                 transition=name,
