@@ -15,7 +15,8 @@ double a transition's time and lock (measured in `make bench`). The inbox lags t
 the worker's latency; a lost message (broker down, worker killed) is caught up by
 `tasks_sync_catch_up` (beat, every few minutes, from a watermark on the journal), and
 `manage.py sync_workflow_tasks` reconciles everything. "inline" syncs in the transition's
-transaction (the unit tests, the demo loader).
+transaction (the unit tests, the demo loader); a decision taken on a page is always synced
+inline (`tasks_sync_inline`), so the person who acted lands on an inbox already in step.
 
 Routing: viewflow's permission queue (`Task.objects.queue`) is global — a permission, with no
 notion of territory or organisation unless django-guardian is installed. A task here may be

@@ -105,3 +105,29 @@ def test_an_unknown_sync_mode_is_refused_with_a_clear_message(settings):
     settings.WORKFLOW_TASKS_SYNC = "later"
     with pytest.raises(ImproperlyConfigured, match="WORKFLOW_TASKS_SYNC"):
         tasks_sync_mode()
+
+
+def test_a_decision_taken_on_the_task_page_is_in_step_when_the_page_reloads(
+    world, after_commit, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+    from viewflow.workflow.models import Task
+
+    from workflows.flows import AssignmentFlow, OrientationFlow
+
+    with tasks_sync_inline():
+        p = world.enter(D)
+    [task] = open_tasks(p, OrientationFlow)
+    client.force_login(world.officer.user)
+    with django_capture_on_commit_callbacks(execute=False):  # no worker: only what the request did
+        response = client.post(
+            reverse("workspace:task-execute", args=[task.pk, "orient"]),
+            {
+                "orient-occurred_on": D.isoformat(),
+                "orient-organisation": world.partner_org.pk,
+                "orient-track": "social",
+            },
+        )
+    assert response.status_code == 302
+    assert Task.objects.get(pk=task.pk).status == STATUS.DONE
+    assert len(open_tasks(p, AssignmentFlow)) == 1
