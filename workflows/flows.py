@@ -380,6 +380,8 @@ def tasks_sync_catch_up(*, now: dt.datetime, batch: int = 2000) -> dict:
             if not young_seen:
                 settled = pk
         start = chunk[-1][0]
+        # Saved chunk by chunk: a long catch-up killed midway resumes where it was.
+        TasksSyncState.objects.filter(pk=1).update(log_watermark=settled, caught_up_at=now)
         if len(chunk) < batch:
             break
     TasksSyncState.objects.filter(pk=1).update(log_watermark=settled, caught_up_at=now)

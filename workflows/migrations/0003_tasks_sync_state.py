@@ -3,6 +3,15 @@
 from django.db import migrations, models
 
 
+def start_at_the_current_journal(apps, schema_editor):
+    """Until this migration tasks were synced in each transition's transaction: everything
+    already journalled is in step, so the catch-up starts after it (not from row 1)."""
+    TransitionLog = apps.get_model("casework", "TransitionLog")
+    TasksSyncState = apps.get_model("workflows", "TasksSyncState")
+    last = TransitionLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    TasksSyncState.objects.update_or_create(pk=1, defaults={"log_watermark": last})
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -21,4 +30,5 @@ class Migration(migrations.Migration):
                 'verbose_name': 'état de la synchronisation des tâches',
             },
         ),
+        migrations.RunPython(start_at_the_current_journal, migrations.RunPython.noop),
     ]
