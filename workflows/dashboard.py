@@ -77,9 +77,9 @@ def _board_scope(user, pro: Professional, today: dt.date):
 
 
 # --- reads shared by pages and CSV ---------------------------------------------------------
-def _cell_url(row: dict, bucket: str, base: str | None = None) -> str:
-    """The drill-down link of one count. `base` (the list's URL, reversed once per page) spares
-    a `reverse` per cell: a wide board has a thousand cells."""
+def _cell_url(row: dict, bucket: str, base: str) -> str:
+    """The drill-down link of one count. `base` is the list's URL, reversed once per page (a
+    wide board has a thousand cells)."""
     params = {
         "bucket": bucket,
         "rule": row["rule_code"],
@@ -87,7 +87,7 @@ def _cell_url(row: dict, bucket: str, base: str | None = None) -> str:
         "organisation": row["organisation_id"] or "",
         "referent": row["referent_id"] or board.NO_REFERENT,
     }
-    return (base or reverse("dashboard:pathways")) + "?" + urlencode(params)
+    return base + "?" + urlencode(params)
 
 
 def _board_counts(pro: Professional, scope, today: dt.date) -> board.BoardCounts:
@@ -346,6 +346,7 @@ def csv_table(table: str, request, today: dt.date) -> tuple[list[str], list[list
     """Header and rows of one table of the dashboard, from the same selectors as the pages."""
     pro = dashboard_professional(request.user)
     scope = _scope(request.user, today)
+    listed = _board_scope(request.user, pro, today)  # the board's lists, as on the page
     if table == "indicateurs":
         form = _indicator_form(request, today, page_defaults=False)
         if not form.is_valid():
@@ -396,9 +397,7 @@ def csv_table(table: str, request, today: dt.date) -> tuple[list[str], list[list
         ]
         return header, rows
     if table == "parcours":
-        qs = board.deadline_pathways(
-            _board_scope(request.user, pro, today), _deadline_filter(request.GET), today=today
-        )
+        qs = board.deadline_pathways(listed, _deadline_filter(request.GET), today=today)
         header = ["parcours", "personne", "territoire", "organisation", "référent", "règle", "échéance", "jours"]
         labels = dict(RuleCode.choices)
         rows = [
@@ -416,7 +415,7 @@ def csv_table(table: str, request, today: dt.date) -> tuple[list[str], list[list
         ]
         return header, rows
     if table in ("file-attente", "orientation"):
-        qs = (board.assignment_queue if table == "file-attente" else board.orientation_queue)(scope, today=today)
+        qs = (board.assignment_queue if table == "file-attente" else board.orientation_queue)(listed, today=today)
         header = ["parcours", "personne", "territoire", "organisation", "en attente depuis", "jours d'attente"]
         rows = [
             [
@@ -442,7 +441,7 @@ def csv_table(table: str, request, today: dt.date) -> tuple[list[str], list[list
                 _d(h.due_on),
                 h.waiting_days,
             ]
-            for h in board.pending_handovers(scope, today=today).iterator()
+            for h in board.pending_handovers(listed, today=today).iterator()
         ]
         return header, rows
     if table == "ruptures":
@@ -457,7 +456,7 @@ def csv_table(table: str, request, today: dt.date) -> tuple[list[str], list[list
                 _d(p.gap_due_on),
                 p.gap_days,
             ]
-            for p in board.contact_gaps(scope, today=today).iterator()
+            for p in board.contact_gaps(listed, today=today).iterator()
         ]
         return header, rows
     if table == "files-actives" and pro.is_team_lead:

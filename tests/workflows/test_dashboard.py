@@ -307,3 +307,21 @@ def test_board_count_rows_escape_names_and_link_each_count():
     assert 'aria-label="3 en retard : Premier rendez-vous, &lt;b&gt;Niortais&lt;/b&gt;, sans référent"' in html
     assert '<td class="num">0</td>' in html  # nothing due soon: no link
     assert "Aucune échéance" in str(board_count_rows([]))
+
+
+def test_list_csvs_cover_what_the_board_lists(client, world, late):
+    """A delegation lets the lead see a France Travail caseload; the board (their organisation)
+    does not list its handovers, and neither does the board's CSV."""
+    today = timezone.localdate()
+    Delegation.objects.create(
+        referent=world.partner_referent, delegate=world.lead, starts_on=ago(1), ends_on=today + dt.timedelta(days=5)
+    )
+    world.t(late["ft"], "propose_handover", ago(2), by=world.partner_lead, incoming=world.partner_lead, note="Relais")
+    world.t(late["dept1"], "propose_handover", ago(2), incoming=world.referent2, note="Relais")
+    login(client, world.lead)
+    page = client.get(reverse("dashboard:board")).context
+    assert [h.pathway_id for h in page["handovers"]] == [late["dept1"].pk]
+    rows = read_csv(client.get(reverse("dashboard:export", args=["relais"])))
+    assert [int(r[0]) for r in rows[1:]] == [late["dept1"].pk]
+    for table, key in (("file-attente", "queue_summary"), ("orientation", "orientation_summary")):
+        assert len(read_csv(client.get(reverse("dashboard:export", args=[table])))) - 1 == page[key]["count"]
