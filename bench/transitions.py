@@ -119,7 +119,7 @@ def _run_clients(work) -> tuple[float, list[float], list]:
 
     def target(i: int) -> None:
         mine, errs = [], errs_of_child
-        logging.getLogger("workflows.flows").addHandler(PublishFailures(logging.WARNING))
+        logging.getLogger("notifications.services.outbox").addHandler(PublishFailures(logging.WARNING))
         try:
             with connection.cursor() as cur:
                 cur.execute("SELECT 1")

@@ -334,13 +334,18 @@ def pending_handovers(pathways: QuerySet[Pathway], *, today: dt.date) -> QuerySe
     )
 
 
+def _expired_gap_clocks(today: dt.date) -> QuerySet[Deadline]:
+    """Open `contact_gap` deadlines due before `today`: the one definition of a contact gap."""
+    return Deadline.objects.filter(rule_code=RuleCode.CONTACT_GAP, status=DeadlineStatus.OPEN, due_on__lt=today)
+
+
 def contact_gaps(pathways: QuerySet[Pathway], *, today: dt.date) -> QuerySet[Pathway]:
     """Open pathways whose contact-gap clock has expired (no held contact within the rule's delay).
 
     Found through the open `contact_gap` deadlines due before `today` (a semi-join served by the
     partial index `deadline_open_rule_due`), not by probing every open pathway.
     """
-    expired = Deadline.objects.filter(rule_code=RuleCode.CONTACT_GAP, status=DeadlineStatus.OPEN, due_on__lt=today)
+    expired = _expired_gap_clocks(today)
     gap = expired.filter(pathway_id=OuterRef("pk")).order_by("due_on")
     last = Contact.objects.filter(pathway_id=OuterRef("pk"), outcome=ContactOutcome.HELD).order_by("-occurred_on")
     return (
@@ -361,12 +366,11 @@ def expired_contact_gaps(pathways: QuerySet[Pathway], *, today: dt.date) -> Quer
     walks them in due order, so the board's first rows and its count do not annotate every
     pathway of the scope first (at 1M pathways, a territory's preview: 80 ms -> see docs/bench.md).
     """
-    return Deadline.objects.filter(
-        rule_code=RuleCode.CONTACT_GAP,
-        status=DeadlineStatus.OPEN,
-        due_on__lt=today,
-        pathway__in=pathways.exclude(state=PathwayState.CLOSED).values("pk"),
-    ).order_by("due_on", "id")
+    return (
+        _expired_gap_clocks(today)
+        .filter(pathway__in=pathways.exclude(state=PathwayState.CLOSED).values("pk"))
+        .order_by("due_on", "id")
+    )
 
 
 def contact_gaps_first(pathways: QuerySet[Pathway], *, today: dt.date, limit: int) -> list[Pathway]:

@@ -1,5 +1,6 @@
 """Celery application: one app for the web, the worker and beat."""
 
+import datetime as dt
 import os
 
 from celery import Celery
@@ -9,3 +10,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 app = Celery("filrouge")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def task_now(now_iso: str | None) -> dt.datetime:
+    """The clock, read at the task's edge: the instant a replay passes (ISO), else now."""
+    from django.utils import timezone
+
+    return dt.datetime.fromisoformat(now_iso) if now_iso else timezone.now()

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from casework.services.board_summary import board_summary_refresh
+from config.celery import task_now
 from notifications.services import alerts, digest, outbox, sweep
 
 logger = logging.getLogger(__name__)
@@ -16,7 +17,7 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True)
 def sweep_deadlines_task(now_iso: str | None = None, batch_size: int = sweep.BATCH_SIZE) -> dict:
     """Beat entry point; `now` is read here, at the edge, and passed down."""
-    now = timezone.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    now = task_now(now_iso)
     # Stale alerts are checked by their own hourly task (resolve_stale_alerts_task).
     result = sweep.sweep_deadlines(now=now, batch_size=batch_size, resolve_stale=False)
     logger.info("sweep_deadlines %s", {k: v for k, v in result.items() if isinstance(v, int)})

@@ -303,20 +303,12 @@ def on_transition_logged(sender, instance, created: bool, raw: bool = False, **k
 
 
 def tasks_sync_enqueue(log_ids: list[int]) -> bool:
-    """After commit: hand the sync to the worker. A broker failure is logged, not raised (the
-    transition has committed); the catch-up finds the journal rows later."""
-    from notifications.services.outbox import PUBLISH_RETRY
+    """After commit: hand the sync to the worker (the catch-up finds the rows if this fails)."""
+    from notifications.services.outbox import publish
 
     from .tasks import tasks_sync_task
 
-    try:
-        tasks_sync_task.apply_async((log_ids,), retry=True, retry_policy=PUBLISH_RETRY)
-    except Exception as exc:  # kombu raises OperationalError and friends when Redis is down
-        logger.warning(
-            "Broker unavailable, task sync left to the catch-up for %d journal row(s): %r", len(log_ids), exc
-        )
-        return False
-    return True
+    return publish(tasks_sync_task, (log_ids,), what=f"task sync of {len(log_ids)} journal row(s)")
 
 
 def tasks_sync_for_logs(log_ids) -> int:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.utils import timezone
 
 from casework.services.retention import anonymise_expired
+from config.celery import task_now
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True)
 def anonymise_expired_task(now_iso: str | None = None) -> int:
     """RGPD retention: anonymise people whose pathways closed more than RETENTION_CLOSED_MONTHS ago."""
-    now = timezone.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    now = task_now(now_iso)
     count = anonymise_expired(now=now)
     logger.info("anonymise_expired: %d person(s) anonymised", count)
     return count
@@ -26,7 +26,7 @@ def refresh_indicator_facts_task(now_iso: str | None = None, full: bool = False)
     """Keep the indicator facts fresh (incremental: the pathways touched since the last refresh)."""
     from casework.services.facts import facts_refresh
 
-    now = timezone.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    now = task_now(now_iso)
     result = facts_refresh(now=now, full=full)
     logger.info("refresh_indicator_facts %s", result)
     return result
@@ -45,7 +45,7 @@ def tasks_sync_catch_up_task(now_iso: str | None = None) -> dict:
     """Beat safety net for sync messages lost with the broker or a worker."""
     from workflows.flows import tasks_sync_catch_up
 
-    now = timezone.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    now = task_now(now_iso)
     result = tasks_sync_catch_up(now=now)
     logger.info("tasks_sync_catch_up %s", result)
     return result

@@ -103,6 +103,17 @@ def dispatch_after_commit(ids: list[int]) -> None:
         transaction.on_commit(lambda: dispatch(ids))
 
 
+def publish(task, args: tuple, *, what: str) -> bool:
+    """Enqueue one message after a commit. A broker failure is logged, not raised: the commit
+    stands and the caller's safety net (re-dispatch, catch-up) sends it later."""
+    try:
+        task.apply_async(args, retry=True, retry_policy=PUBLISH_RETRY)
+    except Exception as exc:  # kombu raises OperationalError and friends when Redis is down
+        logger.warning("Broker unavailable, left for the safety net: %s: %r", what, exc)
+        return False
+    return True
+
+
 def dispatch(ids: list[int]) -> int:
     """Enqueue e-mail tasks; a broker failure leaves the rows pending for the re-dispatch."""
     from notifications.tasks import send_notification_emails_task
@@ -110,12 +121,9 @@ def dispatch(ids: list[int]) -> int:
     sent = 0
     for start in range(0, len(ids), DISPATCH_CHUNK):
         chunk = ids[start : start + DISPATCH_CHUNK]
-        try:
-            send_notification_emails_task.apply_async((chunk,), retry=True, retry_policy=PUBLISH_RETRY)
-            sent += len(chunk)
-        except Exception as exc:  # kombu raises OperationalError and friends when Redis is down
-            logger.warning("Broker unavailable, %d notification(s) stay pending: %r", len(chunk), exc)
+        if not publish(send_notification_emails_task, (chunk,), what=f"{len(chunk)} notification(s) stay pending"):
             break
+        sent += len(chunk)
     return sent
 
 
