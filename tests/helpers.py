@@ -117,3 +117,14 @@ def advance(world: World, pathway: Pathway, target: str, start: dt.date, *, soci
         world.t(pathway, name, day, **params)
         day += dt.timedelta(days=1)
     return Pathway.objects.get(pk=pathway.pk)
+
+
+def reset_publisher_pool() -> None:
+    """Forget pooled broker connections so the next publish connects to the current broker_url."""
+    from kombu import pools
+
+    from config.celery import app as celery_app
+
+    pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None

@@ -27,7 +27,7 @@ from notifications.models import Alert, EmailStatus, Notification
 from notifications.services.outbox import redispatch_pending
 from notifications.tasks import sweep_deadlines_task
 from tests.conftest import _missing
-from tests.helpers import advance, at, make_world
+from tests.helpers import advance, at, make_world, reset_publisher_pool
 
 ROOT = Path(__file__).resolve().parents[2]
 D = dt.date
@@ -152,15 +152,6 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.handle.close()
-
-
-def reset_publisher_pool() -> None:
-    """Forget pooled broker connections so the next publish connects to the current broker_url."""
-    from kombu import pools
-
-    pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from viewflow.workflow import STATUS
 from casework.enums import PathwayState
 from casework.models import TransitionLog
 from config.celery import app as celery_app
-from tests.helpers import advance, at
+from tests.helpers import advance, at, reset_publisher_pool
 from tests.workflows.test_flows import open_tasks
 from workflows.flows import (
     CATCH_UP_SETTLE,
@@ -69,15 +69,18 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def dead_broker():
+def dead_broker(monkeypatch):
     """A broker URL where nothing listens (not a mock: kombu really fails to connect)."""
     saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
-    celery_app.conf.broker_url = f"redis://127.0.0.1:{_closed_port()}/0"
+    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    # Celery reads the CELERY_BROKER_URL environment variable before its own setting (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    celery_app.conf.broker_url = url
     celery_app.conf.task_always_eager = False
-    celery_app._pool = None
+    reset_publisher_pool()
     yield
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
-    celery_app._pool = None
+    reset_publisher_pool()
 
 
 def test_a_message_lost_with_the_broker_is_caught_up_from_the_journal(
