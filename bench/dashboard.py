@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 
 from django.db import connection
+from django.db.models import Count
 
 from .util import median_ms, ratio
 
@@ -114,22 +115,48 @@ def measure(*, today, runs: int) -> dict:
 
 
 def _widest_users():
-    """The orientation officer and the team lead whose board covers the most pathways."""
-    from casework.models import Pathway, Professional
+    """The orientation officer and the team lead whose board covers the most pathways.
 
-    officers = Professional.objects.filter(is_orientation_officer=True).select_related("user")
-    leads = Professional.objects.filter(is_team_lead=True).select_related("user")
-    from casework.board import board_scope
+    One GROUP BY (organisation, territory), then each professional's board keys
+    (`board_scope`: their organisation, or the territories it covers) summed in memory.
+    """
+    from collections import Counter
 
-    def widest(pros):
-        best, best_n = None, -1
-        for pro in pros[:500]:
-            n = Pathway.objects.filter(board_scope(pro)).count()
-            if n > best_n:
-                best, best_n = pro, n
-        return best, best_n
+    from casework.models import Organisation, Pathway, Professional
 
-    return {"orientation officer": widest(officers), "team lead": widest(leads)}
+    cells = Counter(
+        {
+            (org, territory): n
+            for org, territory, n in Pathway.objects.order_by()
+            .values_list("organisation_id", "territory_id")
+            .annotate(n=Count("id"))
+        }
+    )
+    covers: dict[int, set[int]] = {}
+    for org, territory in Organisation.territories.through.objects.values_list("organisation_id", "territory_id"):
+        covers.setdefault(org, set()).add(territory)
+
+    by_org, by_territory = Counter(), Counter()
+    for (org, territory), n in cells.items():
+        by_org[org] += n
+        by_territory[territory] += n
+
+    def covered(pro) -> int:
+        """|organisation ∪ territories| = |organisation| + |territories| − |both|."""
+        territories = covers.get(pro.organisation_id, set()) if pro.is_orientation_officer else set()
+        n = sum(by_territory[t] for t in territories)
+        if pro.is_team_lead:
+            n += by_org[pro.organisation_id] - sum(cells[(pro.organisation_id, t)] for t in territories)
+        return n
+
+    out = {}
+    for role, pros in (
+        ("orientation officer", Professional.objects.filter(is_orientation_officer=True)),
+        ("team lead", Professional.objects.filter(is_team_lead=True)),
+    ):
+        best = max(pros.select_related("user"), key=covered, default=None)
+        out[role] = (best, covered(best) if best else 0)
+    return out
 
 
 def board_pages(*, runs: int) -> dict:

@@ -177,26 +177,20 @@ def _fmt(value, unit: str) -> str:
 
 
 def indicator_charts(rows: list[dict]) -> list[dict]:
-    rates = [
-        {
-            "label": r["label"],
-            "value": r["value"],
-            "reference": r["reference"],
-            "text": _fmt(r["value"], "%") + (f" (PTI {_fmt(r['reference'], '%')})" if r["reference"] else ""),
-        }
-        for r in rows
-        if r["unit"] == "%"
-    ]
-    days = [
-        {
-            "label": r["label"],
-            "value": r["value"],
-            "reference": r["reference"],
-            "text": _fmt(r["value"], "j") + (f" (PTI {_fmt(r['reference'], 'j')})" if r["reference"] else ""),
-        }
-        for r in rows
-        if r["unit"] == "jours"
-    ]
+    def bars(unit: str, suffix: str) -> list[dict]:
+        return [
+            {
+                "label": r["label"],
+                "value": r["value"],
+                "reference": r["reference"],
+                "text": _fmt(r["value"], suffix)
+                + (f" (PTI {_fmt(r['reference'], suffix)})" if r["reference"] else ""),
+            }
+            for r in rows
+            if r["unit"] == unit
+        ]
+
+    rates, days = bars("%", "%"), bars("jours", "j")
     return [
         bar_chart("Taux (%) — trait vertical : référence du PTI", rates, scale_max=100),
         bar_chart("Délais (jours) — trait vertical : référence du PTI", days),

@@ -363,20 +363,17 @@ def tasks_sync_catch_up(*, now: dt.datetime, batch: int = 2000) -> dict:
         chunk = list(
             TransitionLog.objects.filter(pk__gt=start).order_by("pk").values_list("pk", "recorded_at")[:batch]
         )
-        if not chunk:
-            break
         synced += tasks_sync_for_logs([pk for pk, _ in chunk])
         rows += len(chunk)
         for pk, recorded_at in chunk:
             young_seen = young_seen or recorded_at > now - CATCH_UP_SETTLE
             if not young_seen:
                 settled = pk
-        start = chunk[-1][0]
         # Saved chunk by chunk: a long catch-up killed midway resumes where it was.
         TasksSyncState.objects.filter(pk=1).update(log_watermark=settled, caught_up_at=now)
         if len(chunk) < batch:
             break
-    TasksSyncState.objects.filter(pk=1).update(log_watermark=settled, caught_up_at=now)
+        start = chunk[-1][0]
     return {"journal_rows": rows, "pathways": synced, "watermark": settled}
 
 
