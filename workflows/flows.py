@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import logging
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -49,6 +48,7 @@ from viewflow.utils import is_owner
 from viewflow.workflow import PROCESS, STATUS, flow, lock
 from viewflow.workflow.models import Task
 
+from casework.context import bound
 from casework.enums import PathwayState
 from casework.models import Pathway
 
@@ -199,24 +199,14 @@ SYNC_MODES = ("inline", "after_commit")
 CATCH_UP_SETTLE = dt.timedelta(minutes=2)
 
 
-@contextmanager
 def tasks_sync_disabled():
     """For bulk imports and benchmarks: run `sync_workflow_tasks` afterwards."""
-    token = _sync_disabled.set(True)
-    try:
-        yield
-    finally:
-        _sync_disabled.reset(token)
+    return bound(_sync_disabled, True)
 
 
-@contextmanager
 def tasks_sync_inline():
-    """Sync in the transition's transaction whatever the setting (demo loader, replays)."""
-    token = _sync_inline.set(True)
-    try:
-        yield
-    finally:
-        _sync_inline.reset(token)
+    """Sync in the transition's transaction whatever the setting (demo loader, replays, pages)."""
+    return bound(_sync_inline, True)
 
 
 def tasks_sync_mode() -> str:

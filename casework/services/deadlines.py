@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from casework.context import bound
 from casework.enums import DeadlineStatus, RuleCode
 from casework.models import Deadline, DelayRule, Pathway
 from casework.models.rules import rule_pick
@@ -65,11 +66,8 @@ def delay_rules_cached():
     if _rules_scope.get() is not None:
         yield
         return
-    token = _rules_scope.set({})
-    try:
+    with bound(_rules_scope, {}):
         yield
-    finally:
-        _rules_scope.reset(token)
 
 
 # --- which deadlines left "open" in this unit of work -----------------------------------------
@@ -86,11 +84,8 @@ def deadlines_closed_counted():
     closed nothing (a proposal, a request) skips the alert-resolution statement.
     """
     counter = [0]
-    token = _closed_rows.set(counter)
-    try:
+    with bound(_closed_rows, counter):
         yield counter
-    finally:
-        _closed_rows.reset(token)
 
 
 def _closed_add(rows: int) -> int:

@@ -7,7 +7,6 @@ e-mail; if the broker is down the rows simply stay `pending`, and the periodic
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import datetime as dt
 import logging
@@ -16,6 +15,7 @@ from collections.abc import Iterable
 from django.core.mail import send_mail
 from django.db import transaction
 
+from casework.context import bound
 from casework.enums import OrganisationKind
 from casework.models import Pathway, Professional
 from notifications.models import EmailStatus, Notification
@@ -87,14 +87,9 @@ def notify_team_leads(organisation_id: int | None, event: str, pathway: Pathway,
     return notify(team_leads_of(organisation_id), event, pathway, now=now)
 
 
-@contextlib.contextmanager
 def dispatch_suppressed():
     """Bulk loads (demo data, imports) write rows without enqueueing one task per row."""
-    token = _dispatch_suppressed.set(True)
-    try:
-        yield
-    finally:
-        _dispatch_suppressed.reset(token)
+    return bound(_dispatch_suppressed, True)
 
 
 def dispatch_after_commit(ids: list[int]) -> None:
