@@ -128,3 +128,25 @@ def reset_publisher_pool() -> None:
     pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+
+
+def ago(days: int) -> dt.date:
+    return timezone.localdate() - dt.timedelta(days=days)
+
+
+def late_pathways(world: World, departement: tuple[tuple[str, Professional, int], ...]) -> dict[str, Pathway]:
+    """The dashboard's fixture: Département pathways entered 100 days ago, oriented at 90 and
+    assigned `days` ago to their referent (by name); one France Travail pathway assigned 60 days
+    ago ("ft"); one waiting for orientation for 50 days ("waiting")."""
+    out = {}
+    for name, referent, assigned in departement:
+        p = world.enter(ago(100), last_name=name)
+        world.t(p, "orient", ago(90), organisation=world.dept, track=track("social"))
+        world.t(p, "assign_referent", ago(assigned), referent=referent)
+        out[name] = Pathway.objects.get(pk=p.pk)
+    ft = world.enter(ago(100), last_name="ft")
+    world.t(ft, "orient", ago(90), organisation=world.partner_org, track=track("professional"))
+    world.t(ft, "assign_referent", ago(60), referent=world.partner_referent)
+    out["ft"] = ft
+    out["waiting"] = world.enter(ago(50), last_name="waiting")
+    return out

@@ -13,32 +13,18 @@ from casework import board
 from casework.enums import DeadlineStatus, RuleCode
 from casework.models import BoardCount, BoardSummaryState, Deadline, Pathway
 from casework.services.board_summary import board_summary_refresh
-from tests.factories import track
+from tests.helpers import ago, late_pathways
 
 pytestmark = pytest.mark.django_db
-
-
-def ago(days: int) -> dt.date:
-    return timezone.localdate() - dt.timedelta(days=days)
 
 
 @pytest.fixture
 def late(world):
     """Two Département pathways assigned 60 days ago (first appointment and contract overdue), one
     assigned 10 days ago (first appointment due soon), one France Travail, one waiting for orientation."""
-    w = world
-    out = {}
-    for name, referent, assigned in (("dept1", w.referent, 60), ("dept2", w.referent2, 60), ("soon", w.referent, 10)):
-        p = w.enter(ago(100), last_name=name)
-        w.t(p, "orient", ago(90), organisation=w.dept, track=track("social"))
-        w.t(p, "assign_referent", ago(assigned), referent=referent)
-        out[name] = Pathway.objects.get(pk=p.pk)
-    ft = w.enter(ago(100), last_name="ft")
-    w.t(ft, "orient", ago(90), organisation=w.partner_org, track=track("professional"))
-    w.t(ft, "assign_referent", ago(60), referent=w.partner_referent)
-    out["ft"] = ft
-    out["waiting"] = w.enter(ago(50), last_name="waiting")
-    return out
+    return late_pathways(
+        world, (("dept1", world.referent, 60), ("dept2", world.referent2, 60), ("soon", world.referent, 10))
+    )
 
 
 def refresh(today=None, now=None):
