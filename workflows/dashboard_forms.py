@@ -13,6 +13,17 @@ from casework.models import Organisation, Professional, Territory
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
+def date_field(label: str, *, required: bool = True) -> forms.DateField:
+    """A date typed as AAAA-MM-JJ (the browser's date picker) or JJ/MM/AAAA."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Date invalide (AAAA-MM-JJ)."},
+    )
+
+
 class IndicatorFilterForm(forms.Form):
     """`?territory=<code>&organisation=<id>&public=<code>&entered_from=&entered_to=&as_of=`.
 
@@ -40,27 +51,9 @@ class IndicatorFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Public inconnu : valeurs possibles " + ", ".join(Public.values) + "."},
     )
-    entered_from = forms.DateField(
-        label="Entrées du",
-        required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Date invalide (AAAA-MM-JJ)."},
-    )
-    entered_to = forms.DateField(
-        label="au",
-        required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Date invalide (AAAA-MM-JJ)."},
-    )
-    as_of = forms.DateField(
-        label="Situation au",
-        required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Date invalide (AAAA-MM-JJ)."},
-    )
+    entered_from = date_field("Entrées du", required=False)
+    entered_to = date_field("au", required=False)
+    as_of = date_field("Situation au", required=False)
 
     def __init__(self, *args, today: dt.date, **kwargs):
         self.today = today
@@ -126,12 +119,8 @@ class ReassignForm(forms.Form):
 class DelegationForm(forms.Form):
     referent = forms.ModelChoiceField(label="Référent absent", queryset=Professional.objects.none())
     delegate = forms.ModelChoiceField(label="Délégué", queryset=Professional.objects.none())
-    starts_on = forms.DateField(
-        label="Du", input_formats=DATE_FORMATS, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    ends_on = forms.DateField(
-        label="Au", input_formats=DATE_FORMATS, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    starts_on = date_field("Du")
+    ends_on = date_field("Au")
 
     def __init__(self, *args, referents, today: dt.date, **kwargs):
         self.today = today
