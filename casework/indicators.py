@@ -143,21 +143,35 @@ def _first(qs: QuerySet, field: str, value: str | None = None) -> Subquery:
     return Subquery(qs.order_by(field, "id").values(value or field)[:1])
 
 
-def cohort_entries(f: Filters, pathways: QuerySet[Pathway] | None = None) -> QuerySet:
-    """One row per entry of the cohort, annotated with the effective dates of its events."""
-    as_of = f.as_of
-    after = as_of + dt.timedelta(days=1)
-    entries = TransitionLog.objects.filter(transition__in=ENTRY_TRANSITIONS, occurred_on__lte=as_of)
+def _cohort_filter(
+    entries: QuerySet, f: Filters, pathways: QuerySet[Pathway] | None, *, entered_on: str, territory_id: str
+) -> QuerySet:
+    """The cohort's filters, on journal entries or on their facts (which name the fields apart)."""
+    entries = entries.filter(**{f"{entered_on}__lte": f.as_of})
     if f.entered_from:
-        entries = entries.filter(occurred_on__gte=f.entered_from)
+        entries = entries.filter(**{f"{entered_on}__gte": f.entered_from})
     if f.entered_to:
-        entries = entries.filter(occurred_on__lte=f.entered_to)
+        entries = entries.filter(**{f"{entered_on}__lte": f.entered_to})
     if f.territory_id:
-        entries = entries.filter(pathway__territory_id=f.territory_id)
+        entries = entries.filter(**{territory_id: f.territory_id})
     if f.public:
         entries = entries.filter(_public_q(f.public))
     if pathways is not None:
         entries = entries.filter(pathway_id__in=pathways.values("pk"))
+    return entries
+
+
+def cohort_entries(f: Filters, pathways: QuerySet[Pathway] | None = None) -> QuerySet:
+    """One row per entry of the cohort, annotated with the effective dates of its events."""
+    as_of = f.as_of
+    after = as_of + dt.timedelta(days=1)
+    entries = _cohort_filter(
+        TransitionLog.objects.filter(transition__in=ENTRY_TRANSITIONS),
+        f,
+        pathways,
+        entered_on="occurred_on",
+        territory_id="pathway__territory_id",
+    )
 
     logs = TransitionLog.objects.all()
     next_entry = logs.filter(
@@ -234,17 +248,9 @@ def facts_entries(f: Filters, pathways: QuerySet[Pathway] | None = None) -> Quer
     on or before `as_of` is the first event, when that one is on or before `as_of`).
     """
     as_of = f.as_of
-    entries = EntryFact.objects.filter(entered_on__lte=as_of)
-    if f.entered_from:
-        entries = entries.filter(entered_on__gte=f.entered_from)
-    if f.entered_to:
-        entries = entries.filter(entered_on__lte=f.entered_to)
-    if f.territory_id:
-        entries = entries.filter(territory_id=f.territory_id)
-    if f.public:
-        entries = entries.filter(_public_q(f.public))
-    if pathways is not None:
-        entries = entries.filter(pathway_id__in=pathways.values("pk"))
+    entries = _cohort_filter(
+        EntryFact.objects.all(), f, pathways, entered_on="entered_on", territory_id="territory_id"
+    )
     if f.organisation_id:
         entries = entries.filter(first_orient_organisation_id=f.organisation_id, first_oriented_on__lte=as_of)
 
