@@ -11,7 +11,8 @@ already the transition log of a pathway.
 
 from django.db import models
 from simple_history import register
-from simple_history.manager import HistoricalQuerySet, HistoryManager
+from simple_history.manager import HistoricalQuerySet, HistoryDescriptor, HistoryManager
+from simple_history.models import HistoricalRecords
 
 from .beneficiaries import Beneficiary
 from .pathways import Contract, Pathway
@@ -47,12 +48,51 @@ class AppendOnlyHistoricalModel(models.Model):
         raise PermissionError("Le journal d'audit est en ajout seul : aucune suppression possible.")
 
 
+class BuiltOnceHistoryDescriptor(HistoryDescriptor):
+    """`pathway.audit`, with its manager class built once.
+
+    simple-history's descriptor builds the manager class (`from_queryset`, which walks the
+    queryset's methods with `inspect`) on every access, and it reads the attribute on every
+    save of an audited model to find the historical model.
+    """
+
+    def __init__(self, model, manager=HistoryManager, queryset=HistoricalQuerySet):
+        super().__init__(model, manager=manager, queryset=queryset)
+        self._manager_of_queryset = self.manager_class.from_queryset(self.queryset_class)
+
+    def __get__(self, instance, owner):
+        return self._manager_of_queryset(self.model, instance)
+
+
+class AuditRecords(HistoricalRecords):
+    """simple-history's recorder, findable from the model (`audit_records(Pathway)`) so that
+    a service writing a historical row in SQL takes the same user, date and fields."""
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        plain = sender.__dict__[self.manager_name]
+        setattr(
+            sender,
+            self.manager_name,
+            BuiltOnceHistoryDescriptor(plain.model, plain.manager_class, plain.queryset_class),
+        )
+        _RECORDS[sender] = self
+
+
+_RECORDS: dict[type[models.Model], AuditRecords] = {}
+
+
+def audit_records(model: type[models.Model]) -> AuditRecords:
+    return _RECORDS[model]
+
+
 AUDITED_MODELS = (Beneficiary, Pathway, Contract, Consent, DiagnosticSection)
 
 for _model in AUDITED_MODELS:
     register(
         _model,
         manager_name=AUDIT_MANAGER,
+        records_class=AuditRecords,
         bases=[AppendOnlyHistoricalModel],
         history_manager=AppendOnlyHistoryManager,
         historical_queryset=AppendOnlyHistoricalQuerySet,

@@ -19,6 +19,7 @@ from casework.audit import acting_as
 from casework.enums import HandoverStatus, PathwayState, RuleCode
 from casework.models import Contract, Handover, Pathway, Professional, ReferentPeriod, TransitionLog
 from casework.services import deadlines as dl
+from casework.services.journal import pathway_transition_record
 from notifications.models import Notification
 from notifications.services import alerts as alert_service
 from notifications.services import outbox
@@ -305,8 +306,7 @@ def pathway_transition(
             getattr(pathway, name)(occurred_on=occurred_on, **params)
             # Write the columns the transition changed (the state at least), not all 22.
             changed = [f for f, v in _field_values(pathway).items() if v != before[f]]
-            pathway.save(update_fields=[*changed, "updated_at"])
-            TransitionLog.objects.create(
+            log = TransitionLog(
                 pathway=pathway,
                 transition=name,
                 from_state=ctx.from_state,
@@ -317,6 +317,8 @@ def pathway_transition(
                 reason=reason,
                 params=_json_params(params),
             )
+            # The pathway's new columns, its audit row and this journal row: one statement on PostgreSQL.
+            pathway_transition_record(pathway, changed, log)
             EFFECTS[name](ctx)
             if closed[0]:
                 alert_service.alerts_resolve_for_pathway(pathway.pk, now=now)

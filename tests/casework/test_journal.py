@@ -1,0 +1,77 @@
+"""A transition's pathway columns, audit row and journal row: one statement on PostgreSQL,
+the same rows as the ORM path writes."""
+
+import datetime as dt
+
+import pytest
+from django_fsm import ConcurrentTransition
+
+from casework.models import Pathway, TransitionLog
+from casework.services import journal
+from tests.helpers import advance
+
+pytestmark = pytest.mark.django_db
+START = dt.date(2026, 1, 5)
+DAY = dt.date(2026, 3, 2)
+SKIP = {"history_id", "history_date", "id", "updated_at", "beneficiary_id", "created_at"}
+
+
+def handover_proposed(world, pathway):
+    world.t(pathway, "propose_handover", DAY, by=world.lead, incoming=world.referent2, note="Relais")
+    last_audit = Pathway.audit.filter(id=pathway.pk).order_by("-history_id").values().first()
+    log = TransitionLog.objects.filter(pathway=pathway).values().latest("id")
+    return last_audit, log
+
+
+def comparable(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k not in SKIP}
+
+
+def test_one_statement_writes_the_rows_the_orm_writes(world, needs_postgres, monkeypatch):
+    first = advance(world, world.enter(START), "social_track", START, social=True)
+    second = advance(world, world.enter(START), "social_track", START, social=True)
+    assert journal.single_statement()
+    audits_before = Pathway.audit.count()
+    fast_audit, fast_log = handover_proposed(world, first)
+    monkeypatch.setattr(journal, "single_statement", lambda: False)
+    orm_audit, orm_log = handover_proposed(world, second)
+
+    assert Pathway.audit.count() == audits_before + 2
+    assert comparable(fast_audit) == comparable(orm_audit)
+    assert fast_audit["history_type"] == "~" and fast_audit["history_user_id"] == world.lead.user_id
+    assert fast_audit["handover_to_id"] == world.referent2.pk
+    assert comparable(fast_log) == {**comparable(orm_log), "pathway_id": first.pk}
+    row = Pathway.objects.get(pk=first.pk)
+    assert (row.handover_to_id, row.updated_at) == (world.referent2.pk, fast_audit["updated_at"])
+
+
+def test_the_journal_row_is_announced_like_an_orm_save(world, needs_postgres):
+    """The viewflow task sync listens to the journal's post_save: the incoming referent's
+    handover task exists after a one-statement transition."""
+    from tests.workflows.test_flows import open_tasks
+    from workflows.flows import HandoverFlow
+
+    pathway = advance(world, world.enter(START), "social_track", START, social=True)
+    handover_proposed(world, pathway)
+    assert [t.owner_id for t in open_tasks(pathway, HandoverFlow)] == [world.referent2.user_id]
+
+
+def test_a_pathway_no_longer_in_the_state_read_writes_nothing(world, needs_postgres):
+    pathway = advance(world, world.enter(START), "social_track", START, social=True)
+    stale = Pathway.objects.get(pk=pathway.pk)
+    Pathway.objects.filter(pk=pathway.pk).update(state="suspended")
+    audits, logs = Pathway.audit.filter(id=pathway.pk).count(), TransitionLog.objects.filter(pathway=pathway).count()
+    stale.handover_to = world.referent2
+    log = TransitionLog(
+        pathway=stale,
+        transition="propose_handover",
+        from_state="social_track",
+        to_state="social_track",
+        occurred_on=DAY,
+        recorded_at=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC),
+    )
+    with pytest.raises(ConcurrentTransition):
+        journal.pathway_transition_record(stale, ["handover_to"], log)
+    assert Pathway.audit.filter(id=pathway.pk).count() == audits
+    assert TransitionLog.objects.filter(pathway=pathway).count() == logs
+    assert Pathway.objects.get(pk=pathway.pk).handover_to_id is None
