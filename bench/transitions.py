@@ -35,6 +35,7 @@ def _pool(size: int):
             SELECT p.organisation_id, count(*) FROM casework_pathway p
             WHERE p.state IN ('social_track', 'professional_track') AND p.referent_id IS NOT NULL
               AND p.handover_to_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM casework_handover h WHERE h.pathway_id = p.id)
               AND EXISTS (SELECT 1 FROM casework_professional l WHERE l.organisation_id = p.organisation_id
                           AND l.is_team_lead)
             GROUP BY 1 ORDER BY 2 DESC LIMIT 1
@@ -45,11 +46,15 @@ def _pool(size: int):
         return None
     org_id = row[0]
     lead = Professional.objects.select_related("user").filter(organisation_id=org_id, is_team_lead=True).first()
+    # Pathways no earlier run has used: each run leaves a few dozen handover and deadline rows
+    # on its pool, which a real pathway never accumulates (a reused database would otherwise
+    # measure ever-longer pathways).
     ids = list(
         Pathway.objects.filter(
             organisation_id=org_id, state__in=["social_track", "professional_track"], handover_to__isnull=True
         )
         .exclude(referent__isnull=True)
+        .exclude(handovers__isnull=False)
         .order_by("id")
         .values_list("id", "referent_id")[: size + 50]
     )

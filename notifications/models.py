@@ -19,7 +19,8 @@ class AlertStatus(models.TextChoices):
 
 class Alert(models.Model):
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="alerts")
-    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="alerts")
+    # Indexed by (pathway, status) below, as deadlines are.
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="alerts", db_index=False)
     rule_code = models.CharField("règle", max_length=30, choices=RuleCode.choices)
     level = models.CharField("niveau", max_length=20, choices=AlertLevel.choices)
     due_on = models.DateField("échéance")

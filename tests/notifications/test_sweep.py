@@ -69,6 +69,39 @@ def test_alerts_resolve_when_the_deadline_is_met(world):
     assert gap_alert.status == "resolved"
 
 
+def test_resolving_a_pathway_touches_only_the_alerts_of_its_closed_deadlines(world):
+    from notifications.services.alerts import alerts_resolve_for_pathway
+
+    p, other = world.enter(D(2026, 1, 5)), world.enter(D(2026, 1, 5))
+    sweep_deadlines(now=at(D(2026, 3, 1)))  # the orientation clock of each is overdue
+    closed = Deadline.objects.get(pathway=p)
+    reopened = Deadline.objects.create(
+        pathway=p,
+        rule=closed.rule,
+        rule_code=closed.rule_code,
+        ref="2",
+        starts_on=closed.starts_on,
+        due_on=closed.due_on,
+    )
+    Alert.objects.create(
+        deadline=reopened,
+        pathway=p,
+        rule_code=closed.rule_code,
+        level="due",
+        due_on=closed.due_on,
+        recipient_role="team_lead",
+        created_at=at(D(2026, 3, 1)),
+    )
+    Deadline.objects.filter(pk=closed.pk).update(status="met")
+    Deadline.objects.filter(pathway=other).update(status="met")
+
+    assert alerts_resolve_for_pathway(p.pk, now=at(D(2026, 3, 2), 10)) == 1
+    assert alerts(p).get(deadline=closed).status == "resolved"
+    assert alerts(p).get(deadline=closed).resolved_at == at(D(2026, 3, 2), 10)
+    assert alerts(p).get(deadline=reopened).status == "open"  # its clock still runs
+    assert alerts(other).get().status == "open"  # another pathway: the sweep's safety net
+
+
 def test_sweep_resolves_alerts_closed_outside_the_services(world):
     p = world.enter(D(2026, 1, 5))
     sweep_deadlines(now=at(D(2026, 3, 1)))
