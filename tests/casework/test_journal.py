@@ -75,3 +75,15 @@ def test_a_pathway_no_longer_in_the_state_read_writes_nothing(world, needs_postg
     assert Pathway.audit.filter(id=pathway.pk).count() == audits
     assert TransitionLog.objects.filter(pathway=pathway).count() == logs
     assert Pathway.objects.get(pk=pathway.pk).handover_to_id is None
+
+
+def test_the_pathway_save_signals_have_no_receiver_the_statement_would_skip():
+    """The one-statement path sends no save signal for the pathway: its only receiver must be
+    the audit recorder, whose row the statement writes. A new receiver fails here first."""
+    from django.db.models.signals import post_save, pre_save
+
+    from casework.models.audit import AuditRecords
+
+    assert pre_save._live_receivers(Pathway) == ([], [])
+    sync, asynchronous = post_save._live_receivers(Pathway)
+    assert [type(r.__self__) for r in sync] == [AuditRecords] and asynchronous == []
