@@ -16,3 +16,13 @@ def test_postgresql_prepares_repeated_statements(needs_postgres):
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('"casework_territory"' in sql and "$1" in sql for sql in prepared)
+
+
+@pytest.mark.django_db
+def test_the_deadline_table_is_vacuumed_early(needs_postgres):
+    """Index-only scans of the board stay index-only (migration casework 0009)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'casework_deadline'")
+        options = cursor.fetchone()[0]
+    assert "autovacuum_vacuum_insert_scale_factor=0.002" in options
+    assert "autovacuum_vacuum_scale_factor=0.002" in options
