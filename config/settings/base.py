@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("FILROUGE_VAR_DIR", BASE_DIR / "var"))
@@ -102,6 +103,8 @@ if IS_POSTGRES:
     # Behind PgBouncer in transaction mode (before 1.21), set DATABASE_PREPARE_THRESHOLD=off.
     _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
     if _prepare not in ("off", "none", ""):
+        if not _prepare.isdigit():
+            raise ImproperlyConfigured(f"DATABASE_PREPARE_THRESHOLD={_prepare!r}: a whole number, or 'off'.")
         DATABASES["default"]["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": int(_prepare)})
 if not IS_POSTGRES:
     # SQLite is the embedded default for `make run` (web, worker and beat share one file):
