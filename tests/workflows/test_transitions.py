@@ -184,3 +184,27 @@ def test_transition_log_append_only_is_enforced_by_postgresql(world, needs_postg
     ):
         with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql, [pathway.pk])
+
+
+def test_the_lock_loads_the_pathway_and_its_relations_as_the_orm_does(world):
+    from django.forms.models import model_to_dict
+
+    from workflows.services.transitions import LOCKED_RELATIONS, pathway_lock
+
+    with_track = advance(world, world.enter(START), S.SOCIAL_TRACK, START)
+    world.t(with_track, "propose_handover", DAY, incoming=world.referent2, note="Relais")
+    without = world.enter(START)  # no track, no pending handover: the LEFT JOINs find nothing
+    for pk in (with_track.pk, without.pk):
+        expected = Pathway.objects.select_related(*LOCKED_RELATIONS).get(pk=pk)
+        with transaction.atomic():
+            locked = pathway_lock(pk)
+        assert model_to_dict(locked) == model_to_dict(expected)
+        assert (locked.created_at, locked.updated_at) == (expected.created_at, expected.updated_at)
+        for name in LOCKED_RELATIONS:
+            mine, theirs = getattr(locked, name), getattr(expected, name)
+            assert (mine and model_to_dict(mine)) == (theirs and model_to_dict(theirs)), name
+            assert Pathway._meta.get_field(name).is_cached(locked), name  # no query when read
+        assert isinstance(locked.beneficiary.publics, list) and locked._state.adding is False
+    assert with_track.track_id and Pathway.objects.get(pk=with_track.pk).handover_to_id == world.referent2.pk
+    with pytest.raises(Pathway.DoesNotExist), transaction.atomic():
+        pathway_lock(10**9)

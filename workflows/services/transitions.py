@@ -9,10 +9,11 @@ the alerts that no longer apply — all in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from casework.audit import acting_as
@@ -249,15 +250,76 @@ def _field_values(pathway: Pathway) -> dict[str, object]:
     return {f.name: getattr(pathway, f.attname) for f in _PATHWAY_FIELDS}
 
 
+# The relations every transition reads: the deadline rules (territory, beneficiary's publics),
+# the contract's target state (track), the handover guards (handover_to).
+LOCKED_RELATIONS = ("territory", "beneficiary", "track", "handover_to")
+
+
 def pathway_lock(pathway_id: int) -> Pathway:
-    # Only the relations every transition reads: the deadline rules (territory, beneficiary's
-    # publics), the contract's target state (track), the handover guards (handover_to). Each
-    # extra join costs planning time on every call (8 relations: 1.5 ms; these 5: 0.3 ms).
-    return (
-        Pathway.objects.select_for_update(of=("self",))
-        .select_related("territory", "beneficiary", "track", "handover_to")
-        .get(pk=pathway_id)
+    """The pathway row locked for update, with `LOCKED_RELATIONS` loaded as `select_related`
+    would load them.
+
+    The statement is built once from the models' metadata and the instances come from
+    `Model.from_db` with each field's database converters, as the ORM builds them: the ORM
+    compiled this 60-column, four-join SELECT on every transition, 0.86 ms of a transition's
+    5.3 ms of client CPU (bench, interleaved runs). A test checks the result against the ORM's.
+    """
+    sql, parts = _lock_plan()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pathway_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Pathway.DoesNotExist("Pathway matching query does not exist.")
+    instances, start = [], 0
+    for model, field, attnames, columns in parts:
+        values = list(row[start : start + len(attnames)])
+        start += len(attnames)
+        for i, (column, converters) in enumerate(columns):
+            for converter in converters:
+                values[i] = converter(values[i], column, connection)
+        empty = field is not None and values[0] is None  # a LEFT JOIN that found nothing
+        instances.append(None if empty else model.from_db(connection.alias, attnames, values))
+    pathway = instances[0]
+    for (_, field, _, _), related in zip(parts[1:], instances[1:], strict=True):
+        field.set_cached_value(pathway, related)
+    return pathway
+
+
+@functools.cache
+def _lock_plan():
+    q = connection.ops.quote_name
+    parts, selected, joins = [], [], []
+
+    def add(model, field, alias: str) -> None:
+        fields = model._meta.concrete_fields
+        columns = []
+        for f in fields:
+            column = f.get_col(alias)
+            columns.append(
+                (column, [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)])
+            )
+            selected.append(f"{q(alias)}.{q(f.column)}")
+        parts.append((model, field, [f.attname for f in fields], columns))
+
+    add(Pathway, None, "p")
+    for i, name in enumerate(LOCKED_RELATIONS):
+        field = Pathway._meta.get_field(name)
+        alias, related = f"r{i}", field.related_model._meta
+        add(field.related_model, field, alias)
+        join = "LEFT OUTER JOIN" if field.null else "INNER JOIN"
+        on = f"{q('p')}.{q(field.column)} = {q(alias)}.{q(field.target_field.column)}"
+        joins.append(f"{join} {q(related.db_table)} {q(alias)} ON {on}")
+    features = connection.features
+    lock = ""  # SQLite has no row locks: its writers are serialised anyway
+    if features.has_select_for_update_of:
+        lock = f" FOR UPDATE OF {q('p')}"
+    elif features.has_select_for_update:
+        lock = " FOR UPDATE"
+    sql = (
+        f"SELECT {', '.join(selected)} FROM {q(Pathway._meta.db_table)} {q('p')} {' '.join(joins)} "
+        f"WHERE {q('p')}.{q(Pathway._meta.pk.column)} = %s{lock}"
     )
+    return sql, parts
 
 
 def transition_check(pathway: Pathway, name: str, user) -> None:
