@@ -150,3 +150,18 @@ def late_pathways(world: World, departement: tuple[tuple[str, Professional, int]
     out["ft"] = ft
     out["waiting"] = world.enter(ago(50), last_name="waiting")
     return out
+
+
+def open_tasks(pathway, flow_class=None) -> list:
+    """The pathway's human viewflow tasks still to do (new, assigned or started)."""
+    from viewflow.workflow import STATUS
+    from viewflow.workflow.models import Task
+
+    qs = Task.objects.filter(
+        process__pathwayprocess__pathway=pathway,
+        flow_task_type="HUMAN",
+        status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+    )
+    if flow_class is not None:
+        qs = qs.filter(process__flow_class=flow_class)
+    return list(qs)

@@ -48,7 +48,7 @@ def test_one_statement_writes_the_rows_the_orm_writes(world, needs_postgres, mon
 def test_the_journal_row_is_announced_like_an_orm_save(world, needs_postgres):
     """The viewflow task sync listens to the journal's post_save: the incoming referent's
     handover task exists after a one-statement transition."""
-    from tests.workflows.test_flows import open_tasks
+    from tests.helpers import open_tasks
     from workflows.flows import HandoverFlow
 
     pathway = advance(world, world.enter(START), "social_track", START, social=True)

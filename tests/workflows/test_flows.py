@@ -11,7 +11,7 @@ from viewflow.workflow.models import Task
 
 from casework.enums import PathwayState
 from tests.factories import ProfessionalFactory, UserFactory, track
-from tests.helpers import advance
+from tests.helpers import advance, open_tasks
 from workflows.flows import (
     FLOWS,
     AssignmentFlow,
@@ -30,17 +30,6 @@ pytestmark = pytest.mark.django_db
 
 D = dt.date(2026, 3, 2)
 S = PathwayState
-
-
-def open_tasks(pathway, flow_class=None):
-    qs = Task.objects.filter(
-        process__pathwayprocess__pathway=pathway,
-        flow_task_type="HUMAN",
-        status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
-    )
-    if flow_class is not None:
-        qs = qs.filter(process__flow_class=flow_class)
-    return list(qs)
 
 
 def test_every_flow_locks_the_process_row_for_update():

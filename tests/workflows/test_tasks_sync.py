@@ -17,8 +17,7 @@ from viewflow.workflow import STATUS
 from casework.enums import PathwayState
 from casework.models import TransitionLog
 from config.celery import app as celery_app
-from tests.helpers import advance, at, reset_publisher_pool
-from tests.workflows.test_flows import open_tasks
+from tests.helpers import advance, at, open_tasks, reset_publisher_pool
 from workflows.flows import (
     CATCH_UP_SETTLE,
     HandoverFlow,
