@@ -52,13 +52,12 @@ def pathway_transition_record(pathway: Pathway, changed: list[str], log: Transit
         records.get_change_reason_for_object(pathway, _CHANGED, None),
         getattr(user, "pk", None),
     ]
-    log_fields = _log_fields()
     params = [
         *(f.get_db_prep_save(getattr(pathway, f.attname), connection) for f in fields),
         pathway.pk,
         log.from_state,  # the state it was read in: django-fsm's concurrent-update check
         *history,
-        *(f.get_db_prep_save(f.pre_save(log, True), connection) for f in log_fields),
+        *(f.get_db_prep_save(f.pre_save(log, True), connection) for f in _log_fields()),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_statement(tuple(f.column for f in fields)), params)
@@ -80,8 +79,9 @@ def single_statement() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _log_fields():
-    return [f for f in TransitionLog._meta.concrete_fields if not f.primary_key]
+@functools.cache
+def _log_fields() -> tuple:
+    return tuple(f for f in TransitionLog._meta.concrete_fields if not f.primary_key)
 
 
 @functools.cache
