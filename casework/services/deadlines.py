@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from casework.enums import DeadlineStatus, RuleCode
 from casework.models import Deadline, DelayRule, Pathway
 from casework.models.rules import rule_pick
 from casework.services.calendar import add_duration, alert_day
+from casework.statements import RowsInsert, RowsSelect
 
 LIVE = [DeadlineStatus.OPEN, DeadlineStatus.SUSPENDED]
 # ASPIR (seed): a weekly interview for the first two months, then every 15 days.
@@ -95,6 +97,10 @@ def _closed_add(rows: int) -> int:
     return rows
 
 
+_ACTIVE_RULES = RowsSelect(DelayRule, where=("code", "is_active"))
+_DEADLINE_INSERT = RowsInsert(Deadline)
+
+
 def rule_in_force_for(code: str, on: dt.date, *, territory_id: int | None, publics) -> DelayRule | None:
     """`DelayRule.objects.in_force`, from the cached table when a `delay_rules_cached` block is open."""
     scope = _rules_scope.get()
@@ -104,7 +110,7 @@ def rule_in_force_for(code: str, on: dt.date, *, territory_id: int | None, publi
     # transition opens one or two kinds of clock; a bulk open, a handful).
     versions = scope.setdefault("rules", {}).get(code)
     if versions is None:
-        versions = scope["rules"][code] = list(DelayRule.objects.filter(is_active=True, code=code))
+        versions = scope["rules"][code] = _ACTIVE_RULES.all(code, True)
     return rule_pick(versions, code, on=on, territory_id=territory_id, publics=publics)
 
 
@@ -146,16 +152,45 @@ def deadline_open(
     # level), so the new clock gets its own alerts and the old ones resolve.
     if restart:
         _close(pathway, [code], restart_status, starts_on, ref)
-    return Deadline.objects.create(pathway=pathway, rule_code=code, ref=ref, **values)
+    (deadline,) = _DEADLINE_INSERT.save([Deadline(pathway=pathway, rule_code=code, ref=ref, **values)])
+    return deadline
 
 
 def _close(pathway: Pathway, codes: Iterable[str] | None, status: str, on: dt.date, ref: str | None) -> int:
-    qs = Deadline.objects.filter(pathway=pathway, status__in=LIVE)
+    """Close the pathway's live deadlines (of these codes, of this ref): as `QuerySet.update`
+    would, `updated_at` untouched, through a statement built once per shape (every transition
+    closes some clocks; compiling the UPDATE was 0.5 ms of its CPU)."""
+    codes = None if codes is None else list(codes)
+    closed_on = Deadline._meta.get_field("closed_on").get_db_prep_save(on, connection)
+    params = [
+        str(status),
+        closed_on,
+        pathway.pk,
+        *map(str, LIVE),
+        *map(str, codes or ()),
+        *([] if ref is None else [ref]),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_close_statement(None if codes is None else len(codes), ref is not None), params)
+        return _closed_add(cursor.rowcount)
+
+
+@functools.cache
+def _close_statement(codes: int | None, by_ref: bool) -> str:
+    q = connection.ops.quote_name
+
+    def col(name: str) -> str:
+        return q(Deadline._meta.get_field(name).column)
+
+    conditions = [f"{col('pathway')} = %s", f"{col('status')} IN ({', '.join(['%s'] * len(LIVE))})"]
     if codes is not None:
-        qs = qs.filter(rule_code__in=list(codes))
-    if ref is not None:
-        qs = qs.filter(ref=ref)
-    return _closed_add(qs.update(status=status, closed_on=on, suspended_on=None))
+        conditions.append(f"{col('rule_code')} IN ({', '.join(['%s'] * codes)})" if codes else "FALSE")
+    if by_ref:
+        conditions.append(f"{col('ref')} = %s")
+    return (
+        f"UPDATE {q(Deadline._meta.db_table)} SET {col('status')} = %s, {col('closed_on')} = %s, "
+        f"{col('suspended_on')} = NULL WHERE {' AND '.join(conditions)}"
+    )
 
 
 def deadline_meet(pathway: Pathway, codes: Iterable[str], *, on: dt.date, ref: str | None = None) -> int:

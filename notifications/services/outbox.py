@@ -18,6 +18,7 @@ from django.db import transaction
 from casework.context import bound
 from casework.enums import OrganisationKind
 from casework.models import Pathway, Professional
+from casework.statements import RowsInsert
 from notifications.models import EmailStatus, Notification
 
 from . import messages
@@ -46,6 +47,9 @@ def email_status_for(recipient: Professional | None, to_email: str = "") -> str:
     return email_status_of(recipient.user.email, wants_digest=recipient.wants_digest)
 
 
+_NOTIFICATION_INSERT = RowsInsert(Notification)
+
+
 def notify(recipients: Iterable[Professional | None], event: str, pathway: Pathway, *, now: dt.datetime) -> list[int]:
     subject, body = messages.event_message(event, pathway.pk)
     rows = [
@@ -61,8 +65,7 @@ def notify(recipients: Iterable[Professional | None], event: str, pathway: Pathw
         )
         for r in {r.pk: r for r in recipients if r is not None}.values()
     ]
-    created = Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in created if n.pk is not None]
+    ids = [n.pk for n in _NOTIFICATION_INSERT.save(rows)]
     dispatch_after_commit(ids)
     return ids
 
