@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
@@ -52,14 +52,15 @@ def pathway_transition_record(pathway: Pathway, changed: list[str], log: Transit
         records.get_change_reason_for_object(pathway, _CHANGED, None),
         getattr(user, "pk", None),
     ]
+    conn = connections[DEFAULT_DB_ALIAS]  # not the `connection` proxy, read again at each use
     params = [
-        *(f.get_db_prep_save(getattr(pathway, f.attname), connection) for f in fields),
+        *(f.get_db_prep_save(getattr(pathway, f.attname), conn) for f in fields),
         pathway.pk,
         log.from_state,  # the state it was read in: django-fsm's concurrent-update check
         *history,
-        *(f.get_db_prep_save(f.pre_save(log, True), connection) for f in _log_fields()),
+        *(f.get_db_prep_save(f.pre_save(log, True), conn) for f in _log_fields()),
     ]
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         cursor.execute(_statement(tuple(f.column for f in fields)), params)
         row = cursor.fetchone()
     if row is None:
@@ -67,10 +68,8 @@ def pathway_transition_record(pathway: Pathway, changed: list[str], log: Transit
     pathway._update_initial_state()
     log.pk = row[0]
     log._state.adding = False
-    log._state.db = connection.alias
-    post_save.send(
-        sender=TransitionLog, instance=log, created=True, update_fields=None, raw=False, using=connection.alias
-    )
+    log._state.db = conn.alias
+    post_save.send(sender=TransitionLog, instance=log, created=True, update_fields=None, raw=False, using=conn.alias)
     return log
 
 
