@@ -88,9 +88,23 @@ def audit_records(model: type[models.Model]) -> AuditRecords:
 
 AUDITED_MODELS = (Beneficiary, Pathway, Contract, Consent, DiagnosticSection)
 
+# What the audit trail is read by, besides the audited row's own id: the audit page lists a
+# pathway's contracts and diagnostic sections and a person's consents; retention blanks a
+# pathway's diagnostic history. simple-history copies every index of the model onto its
+# history table; the others are never read there and cost every audited write an index
+# entry each (a transition wrote 13 index entries for its one pathway history row).
+AUDIT_READ_BY = {Contract: ["pathway"], Consent: ["beneficiary"], DiagnosticSection: ["pathway"]}
+
+
+def _unread_indexes(model: type[models.Model]) -> list[str]:
+    kept = {model._meta.pk.name, *AUDIT_READ_BY.get(model, [])}
+    return [f.name for f in model._meta.concrete_fields if (f.db_index or f.unique) and f.name not in kept]
+
+
 for _model in AUDITED_MODELS:
     register(
         _model,
+        no_db_index=_unread_indexes(_model),
         manager_name=AUDIT_MANAGER,
         records_class=AuditRecords,
         bases=[AppendOnlyHistoricalModel],
