@@ -299,7 +299,7 @@ def table(results: dict) -> str:
                 (
                     "  worker: task sync per message",
                     f"{_fmt(t['worker_task_sync_ms_per_message'])} ms",
-                    "",
+                    f"{t['worker_task_sync_journal_rows']:,} rows in {t['worker_task_sync_messages']:,} messages",
                     "",
                     "",
                 )

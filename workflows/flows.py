@@ -294,11 +294,11 @@ def on_transition_logged(sender, instance, created: bool, raw: bool = False, **k
 
 def tasks_sync_enqueue(log_ids: list[int]) -> bool:
     """After commit: hand the sync to the worker (the catch-up finds the rows if this fails)."""
-    from notifications.services.outbox import publish
+    from notifications.services.outbox import coalesced
 
     from .tasks import tasks_sync_task
 
-    return publish(tasks_sync_task, (log_ids,), what=f"task sync of {len(log_ids)} journal row(s)")
+    return coalesced.add(tasks_sync_task, log_ids, what="journal row(s) for the task sync")
 
 
 def tasks_sync_for_logs(log_ids) -> int:

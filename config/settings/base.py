@@ -205,6 +205,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # "after_commit": viewflow tasks are synced by a Celery task once a transition commits (the
 # transition's transaction stays short); "inline": in the transaction (see workflows/flows.py).
 WORKFLOW_TASKS_SYNC = os.environ.get("WORKFLOW_TASKS_SYNC", "after_commit")
+# After-commit messages of a few transactions share one publish within this window (ms; 0 =
+# one publish per transaction, at once). See notifications.services.outbox.Coalesced.
+AFTER_COMMIT_COALESCE_MS = int(os.environ.get("AFTER_COMMIT_COALESCE_MS", "20"))
 SWEEP_INTERVAL_MINUTES = int(os.environ.get("SWEEP_INTERVAL_MINUTES", "15"))
 OUTBOX_REDISPATCH_MINUTES = int(os.environ.get("OUTBOX_REDISPATCH_MINUTES", "5"))
 

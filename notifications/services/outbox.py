@@ -7,11 +7,15 @@ e-mail; if the broker is down the rows simply stay `pending`, and the periodic
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import datetime as dt
 import logging
+import os
+import threading
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
@@ -105,11 +109,72 @@ def publish(task, args: tuple, *, what: str) -> bool:
     """Enqueue one message after a commit. A broker failure is logged, not raised: the commit
     stands and the caller's safety net (re-dispatch, catch-up) sends it later."""
     try:
-        task.apply_async(args, retry=True, retry_policy=PUBLISH_RETRY)
+        # Ids only: their plain repr, which Celery would otherwise build with its safe repr.
+        task.apply_async(args, retry=True, retry_policy=PUBLISH_RETRY, argsrepr=repr(args)[:1024], kwargsrepr="{}")
     except Exception as exc:  # kombu raises OperationalError and friends when Redis is down
         logger.warning("Broker unavailable, left for the safety net: %s: %r", what, exc)
         return False
     return True
+
+
+class Coalesced:
+    """Ids published after commit, gathered per task for `AFTER_COMMIT_COALESCE_MS` and sent
+    as one message listing them all.
+
+    A Celery publish costs a web process more CPU than the transition that asks for it (bench:
+    1.5 of 3.1 ms per transition, two clients). Under load the messages of a few transactions
+    share one publish; alone, a message leaves after the window (20 ms by default). The ids
+    wait in memory on a timer thread: a process killed inside the window loses them, as a
+    broker failure at commit does, and the same safety net (the journal catch-up, the
+    re-dispatch of pending rows) finds them. The process flushes at exit; forked children
+    start empty. 0 (the tests' setting) publishes at once, in the caller's thread.
+    """
+
+    CHUNK = 500
+
+    def __init__(self):
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+        atexit.register(self.flush)
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._sending = threading.Lock()  # a flush returns once what was pending has left
+        self._pending: dict[str, tuple[object, list[int], str]] = {}
+        self._timer: threading.Timer | None = None
+
+    def add(self, task, ids: list[int], *, what: str) -> bool:
+        """Queue the ids for `task` (whose one argument is a list of ids); False when sent at
+        once and the broker refused it."""
+        window = settings.AFTER_COMMIT_COALESCE_MS / 1000
+        if window <= 0:
+            return publish(task, (ids,), what=f"{len(ids)} {what}")
+        with self._lock:
+            _, pending, _ = self._pending.setdefault(task.name, (task, [], what))
+            pending.extend(ids)
+            if self._timer is None:
+                self._timer = threading.Timer(window, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
+        return True
+
+    def flush(self) -> int:
+        """Publish what is waiting now; returns the number of messages sent."""
+        with self._sending:
+            with self._lock:
+                pending, self._pending = self._pending, {}
+                timer, self._timer = self._timer, None
+            if timer is not None:
+                timer.cancel()
+            sent = 0
+            for task, ids, what in pending.values():
+                for start in range(0, len(ids), self.CHUNK):
+                    chunk = ids[start : start + self.CHUNK]
+                    sent += publish(task, (chunk,), what=f"{len(chunk)} {what}")
+            return sent
+
+
+coalesced = Coalesced()
 
 
 def dispatch(ids: list[int]) -> int:

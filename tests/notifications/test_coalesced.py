@@ -1,0 +1,111 @@
+"""After-commit messages gathered for a short window share one publish (real Redis broker)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+
+import pytest
+
+from bench.transitions import routes_reload
+from config.celery import app as celery_app
+from notifications.services.outbox import Coalesced
+from tests.helpers import reset_publisher_pool
+from workflows.tasks import tasks_sync_task
+
+
+@contextlib.contextmanager
+def broker(monkeypatch, url: str, queue: str):
+    """Publish to this broker, the task-sync messages routed to `queue`; restored afterwards."""
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.task_always_eager, conf.task_routes)
+    # Celery reads the CELERY_BROKER_URL environment variable before its own setting (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    conf.broker_url, conf.task_always_eager = url, False
+    conf.task_routes = {tasks_sync_task.name: {"queue": queue}}
+    routes_reload(celery_app)
+    reset_publisher_pool()
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.task_always_eager, conf.task_routes = saved
+        routes_reload(celery_app)
+        monkeypatch.undo()
+        reset_publisher_pool()
+
+
+@pytest.fixture
+def private_queue(redis_url, monkeypatch):
+    """The task-sync messages routed to a queue of this test's own, read back from Redis."""
+    queue = f"filrouge_test_coalesced_{os.getpid()}"
+    with broker(monkeypatch, redis_url, queue):
+        yield queue
+        with celery_app.connection_for_write() as conn:
+            conn.SimpleQueue(queue).clear()
+
+
+def messages(queue: str, *, wait: float = 0.2) -> list:
+    """The arguments of each message in the queue, consumed (waits `wait` s for the first)."""
+    found = []
+    with celery_app.connection_for_read() as conn:
+        simple = conn.SimpleQueue(queue)
+        try:
+            while True:
+                try:
+                    message = simple.get(block=True, timeout=wait if not found else 0.2)
+                except simple.Empty:
+                    return found
+                found.append(message.decode()[0])
+                message.ack()
+        finally:
+            simple.close()
+
+
+def test_ids_added_within_the_window_leave_as_one_message(private_queue, settings):
+    settings.AFTER_COMMIT_COALESCE_MS = 60_000  # the timer will not fire during the test
+    coalesced = Coalesced()
+    assert coalesced.add(tasks_sync_task, [1], what="rows") is True
+    assert coalesced.add(tasks_sync_task, [2, 3], what="rows") is True
+    assert messages(private_queue) == []  # waiting in the window
+
+    assert coalesced.flush() == 1
+    assert messages(private_queue) == [[[1, 2, 3]]]
+    assert coalesced.flush() == 0  # nothing left
+
+
+def test_a_lone_message_leaves_when_its_window_ends(private_queue, settings):
+    settings.AFTER_COMMIT_COALESCE_MS = 50
+    coalesced = Coalesced()
+    coalesced.add(tasks_sync_task, [7], what="rows")
+    assert messages(private_queue, wait=10) == [[[7]]]  # no flush called: the timer sent it
+
+
+def test_no_window_publishes_at_once(private_queue, settings):
+    settings.AFTER_COMMIT_COALESCE_MS = 0
+    coalesced = Coalesced()
+    assert coalesced.add(tasks_sync_task, [4], what="rows") is True
+    assert coalesced.flush() == 0  # nothing was held back
+    assert messages(private_queue) == [[[4]]]
+
+
+def test_long_lists_are_sent_in_chunks(private_queue, settings):
+    settings.AFTER_COMMIT_COALESCE_MS = 60_000
+    coalesced = Coalesced()
+    ids = list(range(Coalesced.CHUNK + 3))
+    coalesced.add(tasks_sync_task, ids, what="rows")
+    assert coalesced.flush() == 2
+    assert messages(private_queue) == [[ids[: Coalesced.CHUNK]], [ids[Coalesced.CHUNK :]]]
+
+
+def test_a_broker_down_at_flush_time_is_logged_not_raised(settings, monkeypatch, caplog):
+    """The ids are then left to the safety nets (journal catch-up, re-dispatch of pending rows)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.AFTER_COMMIT_COALESCE_MS = 60_000
+    coalesced = Coalesced()
+    with broker(monkeypatch, f"redis://127.0.0.1:{port}/0", "unused"):
+        coalesced.add(tasks_sync_task, [9], what="journal row(s) for the task sync")
+        assert coalesced.flush() == 0
+    assert "Broker unavailable, left for the safety net: 1 journal row(s) for the task sync" in caplog.text
