@@ -252,6 +252,7 @@ def test_task_inboxes_follow_a_transition_through_the_worker(worker, settings):
     from viewflow.workflow.models import Task
 
     settings.WORKFLOW_TASKS_SYNC = "after_commit"  # as deployed: the worker syncs after commit
+    settings.AFTER_COMMIT_COALESCE_MS = 50  # and its message leaves from the coalescing timer
     world = make_world("relais")
     pathway = advance(world, world.enter(D(2026, 10, 1)), PathwayState.SOCIAL_TRACK, D(2026, 10, 2))
     world.t(pathway, "propose_handover", D(2026, 11, 2), incoming=world.referent2, note="Relais")
