@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 _dispatch_suppressed = contextvars.ContextVar("dispatch_suppressed", default=False)
 
-DISPATCH_CHUNK = 100
+# Ids per message: a task's run stays short (the e-mail task sends one e-mail per id).
+IDS_PER_MESSAGE = 100
 # A pooled broker connection that died with Redis fails once even after Redis is back:
 # one quick retry reconnects it. Two short attempts, then the row waits for the re-dispatch.
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
@@ -100,9 +101,17 @@ def dispatch_suppressed():
 
 
 def dispatch_after_commit(ids: list[int]) -> None:
+    """After commit, the e-mail task for these rows (coalesced with the process's other
+    transactions, see `Coalesced`); rows whose message is lost stay pending for the re-dispatch."""
     ids = [i for i in ids if i is not None]
     if ids and not _dispatch_suppressed.get():
-        transaction.on_commit(lambda: dispatch(ids))
+        transaction.on_commit(lambda: _dispatch_coalesced(ids))
+
+
+def _dispatch_coalesced(ids: list[int]) -> None:
+    from notifications.tasks import send_notification_emails_task
+
+    coalesced.add(send_notification_emails_task, ids, what="notification(s) stay pending")
 
 
 def publish(task, args: tuple, *, what: str) -> bool:
@@ -130,8 +139,6 @@ class Coalesced:
     start empty. 0 (the tests' setting) publishes at once, in the caller's thread.
     """
 
-    CHUNK = 500
-
     def __init__(self):
         self._reset()
         os.register_at_fork(after_in_child=self._reset)
@@ -148,7 +155,7 @@ class Coalesced:
         once and the broker refused it."""
         window = settings.AFTER_COMMIT_COALESCE_MS / 1000
         if window <= 0:
-            return publish(task, (ids,), what=f"{len(ids)} {what}")
+            return publish_ids(task, ids, what=what) == len(ids)
         with self._lock:
             _, pending, _ = self._pending.setdefault(task.name, (task, [], what))
             pending.extend(ids)
@@ -159,35 +166,37 @@ class Coalesced:
         return True
 
     def flush(self) -> int:
-        """Publish what is waiting now; returns the number of messages sent."""
+        """Publish what is waiting now; returns the number of ids sent."""
         with self._sending:
             with self._lock:
                 pending, self._pending = self._pending, {}
                 timer, self._timer = self._timer, None
             if timer is not None:
                 timer.cancel()
-            sent = 0
-            for task, ids, what in pending.values():
-                for start in range(0, len(ids), self.CHUNK):
-                    chunk = ids[start : start + self.CHUNK]
-                    sent += publish(task, (chunk,), what=f"{len(chunk)} {what}")
-            return sent
+            return sum(publish_ids(task, ids, what=what) for task, ids, what in pending.values())
 
 
 coalesced = Coalesced()
+
+
+def publish_ids(task, ids: list[int], *, what: str) -> int:
+    """Publish `task(ids)` in messages of IDS_PER_MESSAGE ids; returns how many ids left. The
+    first refusal stops the rest, which the safety nets find (a broker that is down would
+    refuse each message only after its retries)."""
+    sent = 0
+    for start in range(0, len(ids), IDS_PER_MESSAGE):
+        chunk = ids[start : start + IDS_PER_MESSAGE]
+        if not publish(task, (chunk,), what=f"{len(chunk)} {what}"):
+            break
+        sent += len(chunk)
+    return sent
 
 
 def dispatch(ids: list[int]) -> int:
     """Enqueue e-mail tasks; a broker failure leaves the rows pending for the re-dispatch."""
     from notifications.tasks import send_notification_emails_task
 
-    sent = 0
-    for start in range(0, len(ids), DISPATCH_CHUNK):
-        chunk = ids[start : start + DISPATCH_CHUNK]
-        if not publish(send_notification_emails_task, (chunk,), what=f"{len(chunk)} notification(s) stay pending"):
-            break
-        sent += len(chunk)
-    return sent
+    return publish_ids(send_notification_emails_task, ids, what="notification(s) stay pending")
 
 
 def notification_send_email(notification_id: int, *, now: dt.datetime) -> str:

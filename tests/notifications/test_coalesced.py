@@ -10,7 +10,9 @@ import pytest
 
 from bench.transitions import routes_reload
 from config.celery import app as celery_app
-from notifications.services.outbox import Coalesced
+from notifications.services import outbox
+from notifications.services.outbox import IDS_PER_MESSAGE, Coalesced
+from notifications.tasks import send_notification_emails_task
 from tests.helpers import reset_publisher_pool
 from workflows.tasks import tasks_sync_task
 
@@ -23,7 +25,7 @@ def broker(monkeypatch, url: str, queue: str):
     # Celery reads the CELERY_BROKER_URL environment variable before its own setting (CI sets it).
     monkeypatch.setenv("CELERY_BROKER_URL", url)
     conf.broker_url, conf.task_always_eager = url, False
-    conf.task_routes = {tasks_sync_task.name: {"queue": queue}}
+    conf.task_routes = {name: {"queue": queue} for name in (tasks_sync_task.name, send_notification_emails_task.name)}
     routes_reload(celery_app)
     reset_publisher_pool()
     try:
@@ -69,8 +71,8 @@ def test_ids_added_within_the_window_leave_as_one_message(private_queue, setting
     assert coalesced.add(tasks_sync_task, [2, 3], what="rows") is True
     assert messages(private_queue) == []  # waiting in the window
 
-    assert coalesced.flush() == 1
-    assert messages(private_queue) == [[[1, 2, 3]]]
+    assert coalesced.flush() == 3  # ids sent
+    assert messages(private_queue) == [[[1, 2, 3]]]  # in one message
     assert coalesced.flush() == 0  # nothing left
 
 
@@ -79,6 +81,19 @@ def test_a_lone_message_leaves_when_its_window_ends(private_queue, settings):
     coalesced = Coalesced()
     coalesced.add(tasks_sync_task, [7], what="rows")
     assert messages(private_queue, wait=10) == [[[7]]]  # no flush called: the timer sent it
+
+
+def test_notification_emails_of_transactions_within_the_window_share_a_message(
+    private_queue, settings, db, django_capture_on_commit_callbacks
+):
+    settings.AFTER_COMMIT_COALESCE_MS = 60_000
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.dispatch_after_commit([11])
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.dispatch_after_commit([12, None])
+    assert messages(private_queue) == []
+    assert outbox.coalesced.flush() == 2
+    assert messages(private_queue) == [[[11, 12]]]
 
 
 def test_no_window_publishes_at_once(private_queue, settings):
@@ -92,10 +107,11 @@ def test_no_window_publishes_at_once(private_queue, settings):
 def test_long_lists_are_sent_in_chunks(private_queue, settings):
     settings.AFTER_COMMIT_COALESCE_MS = 60_000
     coalesced = Coalesced()
-    ids = list(range(Coalesced.CHUNK + 3))
-    coalesced.add(tasks_sync_task, ids, what="rows")
-    assert coalesced.flush() == 2
-    assert messages(private_queue) == [[ids[: Coalesced.CHUNK]], [ids[Coalesced.CHUNK :]]]
+    ids = list(range(IDS_PER_MESSAGE + 3))
+    coalesced.add(tasks_sync_task, ids[:50], what="rows")
+    coalesced.add(tasks_sync_task, ids[50:], what="rows")
+    assert coalesced.flush() == len(ids)
+    assert messages(private_queue) == [[ids[:IDS_PER_MESSAGE]], [ids[IDS_PER_MESSAGE:]]]
 
 
 def test_a_broker_down_at_flush_time_is_logged_not_raised(settings, monkeypatch, caplog):
