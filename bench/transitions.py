@@ -83,8 +83,11 @@ def _service_op(
     if pending is None:
         pending = Pathway.objects.filter(pk=pathway_id).values_list("handover_to_id", flat=True).get() is not None
     name, params = ("refuse_handover", {}) if pending else ("propose_handover", {"incoming": incoming, "note": ""})
+    # As deployed, the notification's e-mail task is published after commit too (to the bench's
+    # queue, see `_production_sync`); the inline reference round runs outside it: no e-mails.
     sync = tasks_sync_inline() if inline_sync else contextlib.nullcontext()
-    with outbox.dispatch_suppressed(), sync:
+    quiet = outbox.dispatch_suppressed() if inline_sync else contextlib.nullcontext()
+    with quiet, sync:
         pathway_transition(
             pathway_id,
             name,
@@ -296,21 +299,23 @@ def _contention(pathway_ids, lead, incoming, ops: int, on: dt.date) -> dict:
     }
 
 
-SYNC_QUEUE = "filrouge_bench_tasks_sync"
+SYNC_QUEUE = "filrouge_bench_after_commit"
+EMAIL_TASK = "notifications.tasks.send_notification_emails_task"
 
 
 @contextlib.contextmanager
 def _production_sync():
-    """The service as deployed: tasks synced after commit by a Celery message, published to a
-    queue of the bench's own so that no worker of the machine takes them; `_drain` then does
-    the worker's part and times it."""
+    """The service as deployed: tasks synced after commit by a Celery message, and the e-mail
+    task of its notification, published to a queue of the bench's own so that no worker of
+    the machine takes them; `_drain` then does the worker's part of the sync and times it
+    (the e-mails are not sent: their rows stay pending in the bench's database)."""
     from django.conf import settings
 
     from config.celery import app
 
     saved = (settings.WORKFLOW_TASKS_SYNC, app.conf.task_routes)
     settings.WORKFLOW_TASKS_SYNC = "after_commit"
-    app.conf.task_routes = {"workflows.tasks.tasks_sync_task": {"queue": SYNC_QUEUE}}
+    app.conf.task_routes = {name: {"queue": SYNC_QUEUE} for name in ("workflows.tasks.tasks_sync_task", EMAIL_TASK)}
     routes_reload(app)
     try:
         yield
@@ -332,15 +337,15 @@ def _eager() -> bool:
     return bool(app.conf.task_always_eager)
 
 
-def _drain() -> tuple[int, float, int]:
-    """Consume the bench queue's sync messages and run them as the worker would:
-    (messages, ms, journal rows they carried)."""
+def _drain() -> tuple[int, float, int, int]:
+    """Consume the bench queue: run the sync messages as the worker would, count the e-mail
+    ones. (sync messages, ms, journal rows they carried, e-mail messages)."""
     from config.celery import app
     from workflows.flows import tasks_sync_for_logs
 
     if _eager():
-        return 0, 0.0, 0  # eager (the smoke test): already run at commit
-    messages, spent, rows = 0, 0.0, 0
+        return 0, 0.0, 0, 0  # eager (the smoke test): already run at commit
+    messages, spent, rows, emails = 0, 0.0, 0, 0
     with app.connection_for_read() as conn:
         queue = conn.SimpleQueue(SYNC_QUEUE)
         try:
@@ -350,6 +355,10 @@ def _drain() -> tuple[int, float, int]:
                 except queue.Empty:
                     break
                 args = message.decode()[0]
+                if message.headers.get("task") == EMAIL_TASK:
+                    message.ack()
+                    emails += 1
+                    continue
                 t0 = time.perf_counter()
                 tasks_sync_for_logs(args[0])
                 spent += (time.perf_counter() - t0) * 1000
@@ -358,7 +367,7 @@ def _drain() -> tuple[int, float, int]:
                 rows += len(args[0])
         finally:
             queue.close()
-    return messages, spent, rows
+    return messages, spent, rows, emails
 
 
 def measure(*, runs: int, ops: int, pool: int = 40) -> dict:
@@ -374,7 +383,7 @@ def measure(*, runs: int, ops: int, pool: int = 40) -> dict:
         _reset_handover_state(pathway_ids, lead, incoming, on)
         _drain()
     service_tps, raw_tps, service_lat, raw_lat, service_errors, raw_errors = [], [], [], [], [], []
-    inline_tps, inline_lat, drained, drain_ms, drained_rows = [], [], 0, 0.0, 0
+    inline_tps, inline_lat, drained, drain_ms, drained_rows, email_messages = [], [], 0, 0.0, 0, 0
     for _ in range(runs):
         # As deployed: the viewflow tasks are synced after commit, by the worker.
         with _production_sync():
@@ -383,8 +392,9 @@ def measure(*, runs: int, ops: int, pool: int = 40) -> dict:
             service_lat.extend(lat)
             service_errors.extend(errs)
             _reset_handover_state(pathway_ids, lead, incoming, on)
-            messages, spent, rows = _drain()
+            messages, spent, rows, emails = _drain()
             drained, drain_ms, drained_rows = drained + messages, drain_ms + spent, drained_rows + rows
+            email_messages += emails
         # For comparison, the tasks synced inside the transition (WORKFLOW_TASKS_SYNC=inline).
         seconds, lat, errs = _service_round(pathway_ids, lead, incoming, ops, on, inline_sync=True)
         inline_tps.append(len(lat) / seconds)
@@ -411,6 +421,7 @@ def measure(*, runs: int, ops: int, pool: int = 40) -> dict:
         "throughput_ratio": ratio(s_tps, r_tps),
         "worker_task_sync_messages": drained,
         "worker_task_sync_journal_rows": drained_rows,
+        "email_task_messages": email_messages,
         "worker_task_sync_ms_per_message": round(drain_ms / drained, 2) if drained else None,
         "service_inline_sync_per_s": round(i_tps, 1),
         "service_inline_sync_p95_ms": round(percentile(inline_lat, 95), 2),
@@ -418,8 +429,9 @@ def measure(*, runs: int, ops: int, pool: int = 40) -> dict:
         "extra_work_vs_raw": (
             "ours also writes: the audit-trail row (simple-history), the Handover row, the deadline "
             "opened with its rule and alert days (then met), alert resolution when a deadline closed, "
-            "and publishes the task-sync message, coalesced with the other transactions' of the same "
-            "process within AFTER_COMMIT_COALESCE_MS (the worker then starts or finishes the viewflow "
+            "and publishes the task-sync message and the notification's e-mail task, each coalesced "
+            "with the other transactions' of the same process within AFTER_COMMIT_COALESCE_MS (the "
+            "worker then starts or finishes the viewflow "
             "HandoverFlow process of each journal row: worker_task_sync_ms_per_message)"
         ),
         "target_ratio_min": 0.3,

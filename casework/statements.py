@@ -32,6 +32,7 @@ class RowsSelect:
 
     `related` takes paths like `select_related` ("outgoing", "outgoing__user"); `where` takes
     attnames ("pathway_id", "status"), matched in order to the parameters of `all` / `get`.
+    Rows come in no particular order (no ORDER BY: the model's `Meta.ordering` is not applied).
     """
 
     def __init__(
