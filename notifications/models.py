@@ -73,9 +73,8 @@ class Notification(models.Model):
         PARTNER_REQUEST = "partner_request", "Demande partenaire"
         PARTNER_REMINDER = "partner_reminder", "Relance partenaire"
 
-    # Indexed by (recipient, read_at) below: a single-column index would only cost every insert.
     recipient = models.ForeignKey(
-        Professional, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications", db_index=False
+        Professional, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     # Partner contacts have no account: their e-mail address stands in for the recipient.
     to_email = models.EmailField(blank=True)
