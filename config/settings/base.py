@@ -207,7 +207,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 WORKFLOW_TASKS_SYNC = os.environ.get("WORKFLOW_TASKS_SYNC", "after_commit")
 # After-commit messages of a few transactions share one publish within this window (ms; 0 =
 # one publish per transaction, at once). See notifications.services.outbox.Coalesced.
-AFTER_COMMIT_COALESCE_MS = int(os.environ.get("AFTER_COMMIT_COALESCE_MS", "20"))
+AFTER_COMMIT_COALESCE_MS = int(os.environ.get("AFTER_COMMIT_COALESCE_MS", "50"))
 SWEEP_INTERVAL_MINUTES = int(os.environ.get("SWEEP_INTERVAL_MINUTES", "15"))
 OUTBOX_REDISPATCH_MINUTES = int(os.environ.get("OUTBOX_REDISPATCH_MINUTES", "5"))
 

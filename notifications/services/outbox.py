@@ -132,7 +132,7 @@ class Coalesced:
 
     A Celery publish costs a web process more CPU than the transition that asks for it (bench:
     1.5 of 3.1 ms per transition, two clients). Under load the messages of a few transactions
-    share one publish; alone, a message leaves after the window (20 ms by default). The ids
+    share one publish; alone, a message leaves after the window (50 ms by default). The ids
     wait in memory on a timer thread: a process killed inside the window loses them, as a
     broker failure at commit does, and the same safety net (the journal catch-up, the
     re-dispatch of pending rows) finds them. The process flushes at exit; forked children
