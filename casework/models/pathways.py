@@ -304,7 +304,7 @@ class TransitionLog(models.Model):
 
     # Keep the single-column index even beside (pathway, recorded_at): without it, at 1M pathways
     # the planner answered the indicators' per-pathway journal subqueries with a BitmapAnd on the
-    # (transition, occurred_on) index, 60 times slower (migration 0012 restored it).
+    # (transition, occurred_on) index, 60 times slower (docs/bench.md, "Transitions").
     pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="history")
     transition = models.CharField(max_length=40)
     from_state = models.CharField(max_length=30, choices=S.choices)
