@@ -311,24 +311,17 @@ def _production_sync():
     (the e-mails are not sent: their rows stay pending in the bench's database)."""
     from django.conf import settings
 
-    from config.celery import app
+    from config.celery import app, routes_reload
 
     saved = (settings.WORKFLOW_TASKS_SYNC, app.conf.task_routes)
     settings.WORKFLOW_TASKS_SYNC = "after_commit"
     app.conf.task_routes = {name: {"queue": SYNC_QUEUE} for name in ("workflows.tasks.tasks_sync_task", EMAIL_TASK)}
-    routes_reload(app)
+    routes_reload()
     try:
         yield
     finally:
         settings.WORKFLOW_TASKS_SYNC, app.conf.task_routes = saved
-        routes_reload(app)
-
-
-def routes_reload(app) -> None:
-    """Celery builds its router from `task_routes` at the first publish and keeps it: a change
-    made afterwards needs the router rebuilt."""
-    app.amqp.flush_routes()
-    app.amqp.__dict__.pop("router", None)
+        routes_reload()
 
 
 def _eager() -> bool:

@@ -17,3 +17,10 @@ def task_now(now_iso: str | None) -> dt.datetime:
     from django.utils import timezone
 
     return dt.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+
+
+def routes_reload() -> None:
+    """Celery builds its router from `task_routes` at the first publish and keeps it: a change
+    made afterwards (the bench's own queue, a test's) needs the router rebuilt."""
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)

@@ -3,7 +3,9 @@ their people, and `advance()` that moves a pathway to any state through the real
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import socket
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -128,6 +130,40 @@ def reset_publisher_pool() -> None:
     pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on (a private server's, or a dead broker's)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def broker_used(url: str, *, routes: dict | None = None):
+    """Publish for real (not eagerly) to the broker at `url`, with these `task_routes`;
+    the project app's settings and pooled connections are restored afterwards."""
+    import pytest
+
+    from config.celery import app as celery_app
+    from config.celery import routes_reload
+
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.task_always_eager, conf.task_routes)
+    with pytest.MonkeyPatch.context() as env:
+        # Celery reads the CELERY_BROKER_URL environment variable before its own setting (CI sets it).
+        env.setenv("CELERY_BROKER_URL", url)
+        conf.broker_url, conf.task_always_eager = url, False
+        if routes is not None:
+            conf.task_routes = routes
+        routes_reload()
+        reset_publisher_pool()
+        try:
+            yield
+        finally:
+            conf.broker_url, conf.task_always_eager, conf.task_routes = saved
+            routes_reload()
+            reset_publisher_pool()
 
 
 def ago(days: int) -> dt.date:

@@ -2,46 +2,27 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
 
 import pytest
 
-from bench.transitions import routes_reload
 from config.celery import app as celery_app
 from notifications.services import outbox
 from notifications.services.outbox import IDS_PER_MESSAGE, Coalesced
 from notifications.tasks import send_notification_emails_task
-from tests.helpers import reset_publisher_pool
+from tests.helpers import broker_used, free_port
 from workflows.tasks import tasks_sync_task
 
 
-@contextlib.contextmanager
-def broker(monkeypatch, url: str, queue: str):
-    """Publish to this broker, the task-sync messages routed to `queue`; restored afterwards."""
-    conf = celery_app.conf
-    saved = (conf.broker_url, conf.task_always_eager, conf.task_routes)
-    # Celery reads the CELERY_BROKER_URL environment variable before its own setting (CI sets it).
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
-    conf.broker_url, conf.task_always_eager = url, False
-    conf.task_routes = {name: {"queue": queue} for name in (tasks_sync_task.name, send_notification_emails_task.name)}
-    routes_reload(celery_app)
-    reset_publisher_pool()
-    try:
-        yield
-    finally:
-        conf.broker_url, conf.task_always_eager, conf.task_routes = saved
-        routes_reload(celery_app)
-        monkeypatch.undo()
-        reset_publisher_pool()
+def _routed_to(queue: str) -> dict:
+    return {name: {"queue": queue} for name in (tasks_sync_task.name, send_notification_emails_task.name)}
 
 
 @pytest.fixture
-def private_queue(redis_url, monkeypatch):
-    """The task-sync messages routed to a queue of this test's own, read back from Redis."""
+def private_queue(redis_url):
+    """The task-sync and e-mail messages routed to a queue of this test's own, read back from Redis."""
     queue = f"filrouge_test_coalesced_{os.getpid()}"
-    with broker(monkeypatch, redis_url, queue):
+    with broker_used(redis_url, routes=_routed_to(queue)):
         yield queue
         with celery_app.connection_for_write() as conn:
             conn.SimpleQueue(queue).clear()
@@ -114,14 +95,11 @@ def test_long_lists_are_sent_in_chunks(private_queue, settings):
     assert messages(private_queue) == [[ids[:IDS_PER_MESSAGE]], [ids[IDS_PER_MESSAGE:]]]
 
 
-def test_a_broker_down_at_flush_time_is_logged_not_raised(settings, monkeypatch, caplog):
+def test_a_broker_down_at_flush_time_is_logged_not_raised(settings, caplog):
     """The ids are then left to the safety nets (journal catch-up, re-dispatch of pending rows)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     settings.AFTER_COMMIT_COALESCE_MS = 60_000
     coalesced = Coalesced()
-    with broker(monkeypatch, f"redis://127.0.0.1:{port}/0", "unused"):
+    with broker_used(f"redis://127.0.0.1:{free_port()}/0"):
         coalesced.add(tasks_sync_task, [9], what="journal row(s) for the task sync")
         assert coalesced.flush() == 0
     assert "Broker unavailable, left for the safety net: 1 journal row(s) for the task sync" in caplog.text

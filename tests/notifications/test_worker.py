@@ -10,7 +10,6 @@ import datetime as dt
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,22 +21,15 @@ from django.db import connection
 
 from casework.enums import PathwayState
 from casework.models import Deadline
-from config.celery import app as celery_app
 from notifications.models import Alert, EmailStatus, Notification
 from notifications.services.outbox import redispatch_pending
 from notifications.tasks import sweep_deadlines_task
 from tests.conftest import _missing
-from tests.helpers import advance, at, make_world, reset_publisher_pool
+from tests.helpers import advance, at, broker_used, free_port, make_world
 
 ROOT = Path(__file__).resolve().parents[2]
 D = dt.date
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):
@@ -155,20 +147,13 @@ class Worker:
 
 
 @pytest.fixture
-def broker(tmp_path, needs_postgres, redis_url, monkeypatch):
+def broker(tmp_path, needs_postgres, redis_url):
     if shutil.which("redis-server") is None:
         _missing("needs the redis-server binary to run a private broker")
     server = PrivateRedis(tmp_path)
     server.start()
-    previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
-    # Celery reads the CELERY_BROKER_URL environment variable before its own setting (CI sets it).
-    monkeypatch.setenv("CELERY_BROKER_URL", server.url)
-    celery_app.conf.broker_url = server.url
-    celery_app.conf.task_always_eager = False
-    reset_publisher_pool()
-    yield server
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
-    reset_publisher_pool()
+    with broker_used(server.url):
+        yield server
     server.stop()
 
 

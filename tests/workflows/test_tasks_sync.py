@@ -8,7 +8,6 @@ real broker and worker. A lost message is caught up from the journal's watermark
 from __future__ import annotations
 
 import datetime as dt
-import socket
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -16,8 +15,7 @@ from viewflow.workflow import STATUS
 
 from casework.enums import PathwayState
 from casework.models import TransitionLog
-from config.celery import app as celery_app
-from tests.helpers import advance, at, open_tasks, reset_publisher_pool
+from tests.helpers import advance, at, broker_used, free_port, open_tasks
 from workflows.flows import (
     CATCH_UP_SETTLE,
     HandoverFlow,
@@ -61,25 +59,11 @@ def test_the_task_appears_once_the_transition_has_committed(world, after_commit,
     assert open_tasks(p, HandoverFlow) == []
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def dead_broker(monkeypatch):
+def dead_broker():
     """A broker URL where nothing listens (not a mock: kombu really fails to connect)."""
-    saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
-    url = f"redis://127.0.0.1:{_closed_port()}/0"
-    # Celery reads the CELERY_BROKER_URL environment variable before its own setting (CI sets it).
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
-    celery_app.conf.broker_url = url
-    celery_app.conf.task_always_eager = False
-    reset_publisher_pool()
-    yield
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
-    reset_publisher_pool()
+    with broker_used(f"redis://127.0.0.1:{free_port()}/0"):
+        yield
 
 
 def test_a_message_lost_with_the_broker_is_caught_up_from_the_journal(
