@@ -8,7 +8,6 @@ Access: team leads and orientation officers; balancing is for team leads only.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -16,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from casework.models import Delegation, Professional, Territory
 from casework.permissions import professional_of
 from casework.selectors import pathways_visible_to
 
+from .csv_export import csv_response
 from .dashboard_forms import DelegationForm, IndicatorFilterForm, ReassignForm, default_period
 from .services.balancing import DelegationOverlap, caseload_reassign, delegation_create
 
@@ -486,13 +486,7 @@ CSV_TABLES = [
 def export_csv(request, table: str):
     today = timezone.localdate()
     header, rows = csv_table(table, request, today)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="filrouge-{table}-{today.isoformat()}.csv"'
-    response.write("\ufeff")  # BOM: spreadsheet software then reads UTF-8 accents correctly
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
-    return response
+    return csv_response(f"filrouge-{table}-{today.isoformat()}.csv", header, rows)
 
 
 # --- caseload balancing --------------------------------------------------------------------------
