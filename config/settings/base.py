@@ -131,6 +131,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production's storages (config.settings.prod and the image build, config.settings.build):
+# hashed, compressed static files (config.storage.StaticStorage).
+PRODUCTION_STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "config.storage.StaticStorage"},
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:home"
