@@ -13,6 +13,7 @@ from casework.enums import AlertLevel, RuleCode
 from casework.models import Organisation, PartnerRequest
 from casework.permissions import can_manage
 from casework.selectors import pathways_visible_to
+from config.api import StrictFilterSet
 
 from .models import Alert, AlertStatus
 from .services.partners import partner_request_send
@@ -41,7 +42,7 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class AlertFilter(django_filters.FilterSet):
+class AlertFilter(StrictFilterSet):
     pathway = IdFilter(field_name="pathway_id")
     rule = django_filters.ChoiceFilter(field_name="rule_code", choices=RuleCode.choices)
     level = django_filters.ChoiceFilter(choices=AlertLevel.choices)

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework.models import PartnerRequest
 from casework.permissions import professional_of
 
+from .forms import PartnerRequestForm
 from .models import Notification
 from .services.outbox import notification_mark_read
 from .services.partners import InvalidPartnerLink, partner_request_acknowledge, partner_request_from_token
@@ -69,7 +69,6 @@ def notification_read(request, pk: int):
 @require_POST
 def partner_request_create(request, pk: int):
     """Send a request to a partner organisation from the pathway page."""
-    from casework.models import Organisation
     from casework.permissions import can_manage
     from casework.selectors import pathway_for_user
 
@@ -81,13 +80,13 @@ def partner_request_create(request, pk: int):
     if not (pathway.is_open and can_manage(pathway, request.user)):
         messages.error(request, "Seuls le référent, son délégué ou le responsable d'équipe adressent une demande.")
         return redirect("workspace:pathway", pathway.pk)
-    organisation = Organisation.objects.filter(
-        pk=request.POST.get("organisation") or 0, territories=pathway.territory_id
-    ).first()
-    kind = request.POST.get("kind")
-    if organisation is None or kind not in PartnerRequest.Kind.values:
-        messages.error(request, "Choisissez une organisation du territoire et l'objet de la demande.")
+    form = PartnerRequestForm(request.POST, territory_id=pathway.territory_id)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect("workspace:pathway", pathway.pk)
+    organisation, kind = form.cleaned_data["organisation"], form.cleaned_data["kind"]
     partner_request_send(
         pathway, organisation, kind, sent_on=timezone.localdate(), by=request.user, now=timezone.now()
     )

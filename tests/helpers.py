@@ -201,3 +201,14 @@ def open_tasks(pathway, flow_class=None) -> list:
     if flow_class is not None:
         qs = qs.filter(process__flow_class=flow_class)
     return list(qs)
+
+
+def api_token_for(user) -> str:
+    """The `Authorization` header value of a fresh API token of `user`.
+
+    One place that knows how API tokens are issued, so the tests do not depend on the token model.
+    """
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=user)
+    return f"Token {token.key}"

@@ -22,6 +22,7 @@ from casework.models import Beneficiary, Pathway, TransitionLog
 from casework.permissions import can_record_contact
 from casework.selectors import pathways_visible_to
 from casework.services.orientation import orientation_suggest
+from config.api import StrictFilterSet
 
 from .forms import TRANSITION_FORMS
 from .serializers import (
@@ -91,7 +92,7 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class PathwayFilter(django_filters.FilterSet):
+class PathwayFilter(StrictFilterSet):
     state = django_filters.ChoiceFilter(choices=PathwayState.choices)
     territory = django_filters.CharFilter(field_name="territory__code")
     referent = IdFilter(field_name="referent_id")

@@ -13,8 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +29,17 @@ from casework.permissions import professional_of
 from casework.selectors import pathways_visible_to
 
 from .csv_export import csv_response
-from .dashboard_forms import DelegationForm, IndicatorFilterForm, ReassignForm, default_period
+from .dashboard_forms import (
+    DeadlineFilterForm,
+    DelegationForm,
+    IndicatorFilterForm,
+    OutgoingForm,
+    PathwayIdsForm,
+    ReassignForm,
+    ReportForm,
+    default_period,
+)
+from .params import form_messages, page_or_404
 from .services.balancing import DelegationOverlap, caseload_reassign, delegation_create
 
 LIST_SIZE = 50
@@ -96,22 +105,11 @@ def _board_counts(pro: Professional, scope, today: dt.date) -> board.BoardCounts
 
 
 def _deadline_filter(params) -> board.DeadlineFilter:
-    def as_int(name):
-        value = params.get(name) or ""
-        return int(value) if value.isdigit() else None
-
-    bucket = params.get("bucket") if params.get("bucket") in board.BUCKETS else board.OVERDUE
-    rule = params.get("rule") if params.get("rule") in RuleCode.values else ""
-    referent = params.get("referent") or ""
-    if referent != board.NO_REFERENT and not referent.isdigit():
-        referent = ""
-    return board.DeadlineFilter(
-        bucket=bucket,
-        rule_code=rule,
-        territory_id=as_int("territory"),
-        organisation_id=as_int("organisation"),
-        referent=referent,
-    )
+    """The drill-down filter of the board's lists; invalid values are a 400, with the reason."""
+    form = DeadlineFilterForm(params)
+    if not form.is_valid():
+        raise BadRequest("Filtres invalides : " + " ; ".join(form_messages(form)))
+    return form.deadline_filter()
 
 
 def _indicator_form(request, today: dt.date, *, page_defaults: bool) -> IndicatorFilterForm:
@@ -243,7 +241,7 @@ def pathways_page(request):
     today = timezone.localdate()
     f = _deadline_filter(request.GET)
     qs = board.deadline_pathways(_board_scope(request.user, pro, today), f, today=today)
-    page = Paginator(qs, LIST_SIZE).get_page(request.GET.get("page"))
+    page = page_or_404(qs, LIST_SIZE, request.GET)
     form = None
     if pro.is_team_lead:
         form = ReassignForm(
@@ -289,11 +287,10 @@ def report_page(request):
     """The steering committee's annual report: the entry cohort of a calendar year."""
     pro = dashboard_professional(request.user)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("annee") or today.year - 1)
-    except ValueError:
-        year = today.year - 1
-    year = min(max(year, 2000), today.year)
+    form = ReportForm(request.GET, today=today)
+    if not form.is_valid():
+        raise BadRequest(" ; ".join(form_messages(form)))
+    year = form.year()
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
     scope = _scope(request.user, today)
     result = indicators_compute(as_of=today, pathways=scope, entered_from=start, entered_to=end)
@@ -498,8 +495,11 @@ def balancing_page(request):
     caseload = list(board.caseload_by_referent(referents))
     outgoing = None
     pathways = []
-    if (request.GET.get("de") or "").isdigit():
-        outgoing = referents.filter(pk=int(request.GET["de"])).select_related("user").first()
+    chosen = OutgoingForm(request.GET)
+    if not chosen.is_valid():
+        raise BadRequest(" ; ".join(form_messages(chosen)))
+    if chosen.cleaned_data["de"]:
+        outgoing = referents.filter(pk=chosen.cleaned_data["de"]).select_related("user").first()
     if outgoing is not None:
         pathways = list(
             _scope(request.user, today)
@@ -542,9 +542,14 @@ def reassign(request):
     """Bulk reassignment: one proposed handover per selected pathway of the caller's scope."""
     pro = _lead(request.user)
     today = timezone.localdate()
-    posted = [int(v) for v in request.POST.getlist("r-pathways") if v.isdigit()]
-    visible = list(_scope(request.user, today).filter(pk__in=posted).values_list("pk", flat=True))
     back = _safe_next(request, reverse("dashboard:balancing"))
+    ticked = PathwayIdsForm(request.POST, prefix="r")
+    if not ticked.is_valid():
+        for message in form_messages(ticked):
+            messages.error(request, message)
+        return redirect(back)
+    posted = ticked.cleaned_data["pathways"]
+    visible = list(_scope(request.user, today).filter(pk__in=posted).values_list("pk", flat=True))
     for pk in sorted(set(posted) - set(visible)):
         messages.error(request, f"Parcours n° {pk} : introuvable ou hors de votre périmètre.")
     data = request.POST.copy()

@@ -7,8 +7,11 @@ import datetime as dt
 
 from django import forms
 
-from casework.enums import Public
+from casework import board
+from casework.enums import Public, RuleCode
 from casework.models import Organisation, Professional, Territory
+
+from .params import IdListField, id_field
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -93,6 +96,63 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     indicator (6 weeks, then a month) can be complete."""
     end = today - dt.timedelta(days=90)
     return end - dt.timedelta(days=364), end
+
+
+class DeadlineFilterForm(forms.Form):
+    """The board's drill-down: `?bucket=&rule=&territory=<id>&organisation=<id>&referent=<id>|none`."""
+
+    bucket = forms.ChoiceField(label="Échéances", choices=list(board.BUCKETS.items()), required=False)
+    rule = forms.ChoiceField(label="Règle", choices=[("", "Toutes"), *RuleCode.choices], required=False)
+    territory = id_field("Territoire")
+    organisation = id_field("Organisation")
+    referent = forms.CharField(label="Référent", required=False)
+
+    def clean_referent(self) -> str:
+        value = self.cleaned_data["referent"]
+        if value in ("", board.NO_REFERENT):
+            return value
+        return str(id_field("Référent").clean(value))
+
+    def deadline_filter(self) -> board.DeadlineFilter:
+        d = self.cleaned_data
+        return board.DeadlineFilter(
+            bucket=d["bucket"] or board.OVERDUE,
+            rule_code=d["rule"],
+            territory_id=d["territory"],
+            organisation_id=d["organisation"],
+            referent=d["referent"],
+        )
+
+
+class OutgoingForm(forms.Form):
+    """`?de=<id>`: the referent whose caseload the balancing page lists."""
+
+    de = id_field("Référent")
+
+
+class ReportForm(forms.Form):
+    """`?annee=`: the year of the annual report, from 2000 to this year."""
+
+    annee = forms.IntegerField(label="Année", required=False, min_value=2000)
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_annee(self) -> int | None:
+        year = self.cleaned_data["annee"]
+        if year and year > self.today.year:
+            raise forms.ValidationError("Le rapport porte sur une année passée ou en cours.")
+        return year
+
+    def year(self) -> int:
+        return self.cleaned_data.get("annee") or self.today.year - 1
+
+
+class PathwayIdsForm(forms.Form):
+    """The pathways ticked for a bulk reassignment, before the caller's scope is applied."""
+
+    pathways = IdListField(label="Parcours")
 
 
 class ReassignForm(forms.Form):

@@ -41,6 +41,7 @@ from notifications.models import Alert, AlertStatus
 
 from .flows import FLOWS, OPEN_TASK_STATUSES, AssignmentFlow, OrientationFlow, ReorientationFlow, user_may_answer
 from .forms import TRANSITION_FORMS, TRANSITION_LABELS, CaseloadFilterForm
+from .params import page_number, page_or_404, paginate_or_404
 
 PAGE_SIZE = 25
 TASKS_PREVIEW = 8
@@ -175,7 +176,7 @@ def caseload_page(user, *, today: dt.date, params) -> dict:
         qs = qs.prefetch_related(
             Prefetch("beneficiary__barriers", queryset=open_barriers, to_attr="open_barrier_list")
         )
-    page, rows = _caseload_paginate(qs, params.get("page"))
+    page, rows = _caseload_paginate(qs, page_number(params))
     for row in rows:
         if hasattr(row, "open_barrier_kinds"):
             row.beneficiary.open_barrier_list = [Barrier(kind=kind) for kind in row.open_barrier_kinds]
@@ -193,27 +194,22 @@ def caseload_page(user, *, today: dt.date, params) -> dict:
     }
 
 
-def _caseload_paginate(qs: QuerySet, number) -> tuple[Page, list]:
-    """Django's `Paginator.get_page`, with the total counted by the page query itself.
+def _caseload_paginate(qs: QuerySet, wanted: int) -> tuple[Page, list]:
+    """Django's `Paginator.page`, with the total counted by the page query itself.
 
     `count(*) over ()` rides on the page's own query (the rows are all sorted for the urgency
-    order anyway) instead of a separate COUNT over the visible set. An empty or out-of-range
-    page falls back to the paginator (counted, last page), as `get_page` does.
+    order anyway) instead of a separate COUNT over the visible set. An empty page falls back
+    to the paginator (counted): page 1 of nothing, or a 404 beyond the last page.
     """
     paginator = Paginator(qs, PAGE_SIZE)
-    try:
-        wanted = int(number or 1)
-    except (TypeError, ValueError):
-        wanted = 1
-    if wanted >= 1:
-        bottom = (wanted - 1) * PAGE_SIZE
-        rows = list(qs.annotate(total_rows=Window(Count("pk")))[bottom : bottom + PAGE_SIZE])
-        if rows:
-            paginator.count = rows[0].total_rows
-            page = paginator.page(wanted)
-            page.object_list = rows
-            return page, rows
-    page = paginator.get_page(number)
+    bottom = (wanted - 1) * PAGE_SIZE
+    rows = list(qs.annotate(total_rows=Window(Count("pk")))[bottom : bottom + PAGE_SIZE])
+    if rows:
+        paginator.count = rows[0].total_rows
+        page = paginator.page(wanted)
+        page.object_list = rows
+        return page, rows
+    page = paginate_or_404(paginator, wanted)
     return page, list(page.object_list)
 
 
@@ -289,7 +285,7 @@ def tasks_panel(user, *, today: dt.date) -> dict:
 
 
 def tasks_page(user, *, today: dt.date, params) -> dict:
-    queue = Paginator(tasks_queue(user, today=today), PAGE_SIZE).get_page(params.get("page"))
+    queue = page_or_404(tasks_queue(user, today=today), PAGE_SIZE, params)
     return {"inbox": list(tasks_inbox(user, today=today)), "queue_page": queue, "queue": list(queue.object_list)}
 
 

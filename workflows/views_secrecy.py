@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from casework.models import DiagnosticSectionKind, Organisation
@@ -23,6 +22,8 @@ from casework.permissions import (
 from casework.selectors import pathway_for_user
 from casework.services import secrecy
 
+from .params import form_messages
+from .secrecy_forms import BreakGlassForm, ConsentForm, DiagnosticSectionForm, PrivateNoteForm
 from .services.secrecy import diagnostic_break_glass
 
 
@@ -51,22 +52,35 @@ def _context(request, pathway, *, sections=None, break_glass=False) -> dict:
     }
 
 
-@login_required
-def diagnostic_page(request, pk: int):
-    pathway = _pathway_or_404(request, pk)
+def _page(request, pathway, *, status: int = 200):
     sections = None
     if can_read_diagnostic(pathway, request.user):
         sections, _ = secrecy.diagnostic_read(pathway, request.user, now=timezone.now())
-    return render(request, "audit/diagnostic.html", _context(request, pathway, sections=sections))
+    return render(request, "audit/diagnostic.html", _context(request, pathway, sections=sections), status=status)
+
+
+def _invalid(request, pathway, form):
+    """The page again, answered 400, with each field's message."""
+    for message in form_messages(form):
+        messages.error(request, message)
+    return _page(request, pathway, status=400)
+
+
+@login_required
+def diagnostic_page(request, pk: int):
+    return _page(request, _pathway_or_404(request, pk))
 
 
 @login_required
 @require_POST
 def diagnostic_break_glass_view(request, pk: int):
     pathway = _pathway_or_404(request, pk)
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pathway, form)
     try:
         sections, _ = diagnostic_break_glass(
-            pathway, request.user, justification=request.POST.get("justification", ""), now=timezone.now()
+            pathway, request.user, justification=form.cleaned_data["justification"], now=timezone.now()
         )
     except secrecy.SecrecyDenied as exc:
         messages.error(request, exc.message)
@@ -79,11 +93,14 @@ def diagnostic_break_glass_view(request, pk: int):
 @require_POST
 def diagnostic_section_edit(request, pk: int):
     pathway = _pathway_or_404(request, pk)
+    form = DiagnosticSectionForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pathway, form)
     try:
         secrecy.diagnostic_section_save(
             pathway,
-            kind=request.POST.get("kind", ""),
-            content=request.POST.get("content", "")[:20000],
+            kind=form.cleaned_data["kind"],
+            content=form.cleaned_data["content"],
             by=request.user,
             now=timezone.now(),
         )
@@ -98,11 +115,10 @@ def diagnostic_section_edit(request, pk: int):
 @require_POST
 def consent_create(request, pk: int):
     pathway = _pathway_or_404(request, pk)
-    org_id = request.POST.get("organisation", "")
-    given_on = parse_date(request.POST.get("given_on", "") or "") if request.POST.get("given_on") else None
-    organisation = Organisation.objects.filter(pk=org_id).first() if org_id.isdigit() else None
-    if organisation is None or given_on is None or given_on > timezone.localdate():
-        return HttpResponseBadRequest("Organisation ou date invalide.")
+    form = ConsentForm(request.POST, today=timezone.localdate())
+    if not form.is_valid():
+        return _invalid(request, pathway, form)
+    organisation, given_on = form.cleaned_data["organisation"], form.cleaned_data["given_on"]
     try:
         secrecy.consent_record(
             pathway, organisation=organisation, given_on=given_on, by=request.user, now=timezone.now()
@@ -131,8 +147,11 @@ def consent_withdraw(request, pk: int, consent_id: int):
 @require_POST
 def private_note_create(request, pk: int):
     pathway = _pathway_or_404(request, pk)
+    form = PrivateNoteForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pathway, form)
     try:
-        secrecy.private_note_add(pathway, content=request.POST.get("content", ""), by=request.user, now=timezone.now())
+        secrecy.private_note_add(pathway, content=form.cleaned_data["content"], by=request.user, now=timezone.now())
     except secrecy.SecrecyDenied as exc:
         messages.error(request, exc.message)
     else:
