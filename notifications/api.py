@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
@@ -33,6 +34,7 @@ class AlertSerializer(serializers.ModelSerializer):
 ID_REGEX = r"[0-9]{1,18}"
 
 
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 10**18 - 1})
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
-from casework.enums import ContactKind, ContactOutcome, Public
+from casework.enums import ContactKind, ContactOutcome, PathwayState, Public
 from casework.models import Beneficiary, Contact, Deadline, Pathway, Territory, TransitionLog
 from casework.permissions import covers_territory, professional_of
 
@@ -70,8 +70,17 @@ class BeneficiarySerializer(serializers.ModelSerializer):
         ]
 
 
+class StateOrNullField(serializers.ChoiceField):
+    """A pathway state, or null where there is none (the entry row of the history has no
+    previous state: stored as "", which is outside the state enum)."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class HistorySerializer(serializers.ModelSerializer):
     by = serializers.SerializerMethodField()
+    from_state = StateOrNullField(choices=PathwayState.choices, allow_null=True, read_only=True)
 
     class Meta:
         model = TransitionLog
