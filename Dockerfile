@@ -5,7 +5,7 @@ WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-# Static files need neither a database nor the real secret: the build settings (see docs/deployment.md).
+# Static files need neither a database nor the real secret: the build settings (README, "Building the image").
 RUN DJANGO_SETTINGS_MODULE=config.settings.build python manage.py collectstatic --noinput
 RUN useradd --system --uid 1000 filrouge && mkdir -p /app/var && chown -R filrouge /app/var
 USER filrouge
