@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from casework.models import PartnerRequest
 from casework.permissions import professional_of
+from workflows.form_tokens import one_time_form  # the pages' one double-submit guard
 
 from .models import Notification
 from .services.outbox import notification_mark_read
@@ -67,6 +68,7 @@ def notification_read(request, pk: int):
 
 @login_required
 @require_POST
+@one_time_form
 def partner_request_create(request, pk: int):
     """Send a request to a partner organisation from the pathway page."""
     from casework.models import Organisation

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
-from casework.models import DiagnosticSectionKind, Organisation
+from casework.models import DiagnosticSectionKind
 from casework.permissions import (
     can_break_glass,
     can_manage_consent,
@@ -23,7 +23,12 @@ from casework.permissions import (
 from casework.selectors import pathway_for_user
 from casework.services import secrecy
 
+from .form_tokens import one_time_form
+from .forms import ConsentForm, form_errors_add
 from .services.secrecy import diagnostic_break_glass
+
+# The page's limit on one diagnostic section (it used to cut the text there without a word).
+SECTION_MAX_LENGTH = 20000
 
 
 def _pathway_or_404(request, pk: int):
@@ -33,9 +38,14 @@ def _pathway_or_404(request, pk: int):
     return pathway
 
 
-def _context(request, pathway, *, sections=None, break_glass=False) -> dict:
+def _context(request, pathway, *, sections=None, break_glass=False, **bound) -> dict:
+    """`bound`: a refused form shown again with what was typed (consent_form, note_typed and
+    note_error, section_kind, section_typed and section_error)."""
     by_kind = {s.kind: s for s in sections or []}
+    today = timezone.localdate()
     return {
+        "consent_form": ConsentForm(pathway=pathway, today=today, auto_id="consent-%s"),
+        **bound,
         "pathway": pathway,
         "may_read": sections is not None,
         "break_glass": break_glass,
@@ -44,11 +54,18 @@ def _context(request, pathway, *, sections=None, break_glass=False) -> dict:
         "sections": [(value, label, by_kind.get(value)) for value, label in DiagnosticSectionKind.choices],
         "may_manage_consent": can_manage_consent(pathway, request.user),
         "consents": secrecy.consents_for(pathway),
-        "organisations": Organisation.objects.exclude(pk=pathway.organisation_id).order_by("name"),
         "notes": secrecy.private_notes_for(pathway, request.user),
         "min_justification": secrecy.MIN_JUSTIFICATION,
-        "today": timezone.localdate(),
+        "today": today,
     }
+
+
+def _refused(request, pathway, **bound):
+    """The diagnostic page again, as a reload would show it, with the refused form filled in."""
+    sections = None
+    if can_read_diagnostic(pathway, request.user):
+        sections, _ = secrecy.diagnostic_read(pathway, request.user, now=timezone.now())
+    return render(request, "audit/diagnostic.html", _context(request, pathway, sections=sections, **bound), status=400)
 
 
 @login_required
@@ -77,45 +94,54 @@ def diagnostic_break_glass_view(request, pk: int):
 
 @login_required
 @require_POST
+@one_time_form
 def diagnostic_section_edit(request, pk: int):
     pathway = _pathway_or_404(request, pk)
+    kind, content = request.POST.get("kind", ""), request.POST.get("content", "")
+    if len(content) > SECTION_MAX_LENGTH:  # refused with the text kept, never cut silently
+        error = f"Une rubrique compte au plus {SECTION_MAX_LENGTH} caractères (ici {len(content)})."
+        return _refused(request, pathway, section_kind=kind, section_typed=content, section_error=error)
     try:
-        secrecy.diagnostic_section_save(
-            pathway,
-            kind=request.POST.get("kind", ""),
-            content=request.POST.get("content", "")[:20000],
-            by=request.user,
-            now=timezone.now(),
-        )
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Rubrique du diagnostic enregistrée.")
+        secrecy.diagnostic_section_save(pathway, kind=kind, content=content, by=request.user, now=timezone.now())
+    except (secrecy.SecrecyDenied, ValidationError) as exc:
+        return _refused(request, pathway, section_kind=kind, section_typed=content, section_error=_message(exc))
+    messages.success(request, "Rubrique du diagnostic enregistrée.")
     return redirect("security:diagnostic", pathway.pk)
+
+
+def _message(exc: Exception) -> str:
+    return " ".join(getattr(exc, "messages", None) or [getattr(exc, "message", str(exc))])
 
 
 @login_required
 @require_POST
+@one_time_form
 def consent_create(request, pk: int):
     pathway = _pathway_or_404(request, pk)
-    org_id = request.POST.get("organisation", "")
-    given_on = parse_date(request.POST.get("given_on", "") or "") if request.POST.get("given_on") else None
-    organisation = Organisation.objects.filter(pk=org_id).first() if org_id.isdigit() else None
-    if organisation is None or given_on is None or given_on > timezone.localdate():
-        return HttpResponseBadRequest("Organisation ou date invalide.")
-    try:
-        secrecy.consent_record(
-            pathway, organisation=organisation, given_on=given_on, by=request.user, now=timezone.now()
-        )
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Consentement au partage avec {organisation} enregistré.")
-    return redirect("security:diagnostic", pathway.pk)
+    form = ConsentForm(request.POST, pathway=pathway, today=timezone.localdate(), auto_id="consent-%s")
+    if form.is_valid():
+        organisation = form.cleaned_data["organisation"]
+        try:
+            secrecy.consent_record(
+                pathway,
+                organisation=organisation,
+                given_on=form.cleaned_data["given_on"],
+                by=request.user,
+                now=timezone.now(),
+            )
+        except secrecy.SecrecyDenied as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:  # a domain rule on the date
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, f"Consentement au partage avec {organisation} enregistré.")
+            return redirect("security:diagnostic", pathway.pk)
+    return _refused(request, pathway, consent_form=form)
 
 
 @login_required
 @require_POST
+@one_time_form
 def consent_withdraw(request, pk: int, consent_id: int):
     pathway = _pathway_or_404(request, pk)
     try:
@@ -129,12 +155,13 @@ def consent_withdraw(request, pk: int, consent_id: int):
 
 @login_required
 @require_POST
+@one_time_form
 def private_note_create(request, pk: int):
     pathway = _pathway_or_404(request, pk)
+    content = request.POST.get("content", "")
     try:
-        secrecy.private_note_add(pathway, content=request.POST.get("content", ""), by=request.user, now=timezone.now())
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Note privée enregistrée (visible par vous seul).")
+        secrecy.private_note_add(pathway, content=content, by=request.user, now=timezone.now())
+    except (secrecy.SecrecyDenied, ValidationError) as exc:
+        return _refused(request, pathway, note_typed=content, note_error=_message(exc))
+    messages.success(request, "Note privée enregistrée (visible par vous seul).")
     return redirect("security:diagnostic", pathway.pk)
