@@ -384,7 +384,10 @@ class Contact(models.Model):
     kind = models.CharField("type", max_length=20, choices=ContactKind.choices, default=ContactKind.INTERVIEW)
     outcome = models.CharField("issue", max_length=10, choices=ContactOutcome.choices)
     aspir = models.BooleanField("entretien ASPIR", default=False)
-    comment = models.CharField("commentaire", max_length=CONTACT_COMMENT_MAX_LENGTH, blank=True)
+    # db_default: the set-based loaders (COPY) that list their columns need no change.
+    comment = models.CharField(
+        "commentaire", max_length=CONTACT_COMMENT_MAX_LENGTH, blank=True, default="", db_default=""
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     recorded_at = models.DateTimeField()
 
