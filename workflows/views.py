@@ -135,6 +135,8 @@ def pathway_transition_view(request, pk: int, name: str):
     form = TRANSITION_FORMS[name](data=request.POST, pathway=pathway, today=today, prefix=name)
     back = reverse("workspace:pathway", args=[pathway.pk])
     action = reverse("workspace:transition", args=[pathway.pk, name])
+    if request.POST.get("edit") == "1":  # "Modifier" on the confirmation: the form, filled in
+        return _pathway_render(request, pathway, today=today, bound_forms={name: form})
     confirmation = _confirmation(request, pathway, name, form, action=action, back=back)
     if confirmation is not None:
         return confirmation
@@ -396,6 +398,10 @@ def task_execute(request, task_pk: int, name: str):
         return redirect("workspace:task", task.pk)
     form = TRANSITION_FORMS[name](data=request.POST, pathway=pathway, today=today, prefix=name)
     action = reverse("workspace:task-execute", args=[task.pk, name])
+    if request.POST.get("edit") == "1":  # "Modifier" on the confirmation: the form, filled in
+        return render(
+            request, "workspace/task.html", _task_context(request, task, pathway, today=today, bound={name: form})
+        )
     confirmation = _confirmation(
         request, pathway, name, form, action=action, back=reverse("workspace:task", args=[task.pk])
     )

@@ -119,6 +119,9 @@ def test_closing_shows_the_consequences_in_figures_then_applies_only_once_confir
     assert f'value="{token}"' in form and 'name="confirm" value="1"' in form
     assert 'name="close-close_reason" value="moved_away"' in form
 
+    edit = client.post(url, {**data, "confirm": "1", "edit": "1"})  # "Modifier": back to the form, filled in
+    assert edit.status_code == 200 and Pathway.objects.get(pk=p.pk).state == S.DIAGNOSTIC
+    assert '<option value="moved_away" selected>' in html(edit)
     done = client.post(url, {**data, "confirm": "1"})
     assert done.status_code == 302
     p.refresh_from_db()
