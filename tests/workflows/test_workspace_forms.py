@@ -439,6 +439,19 @@ def test_a_transition_no_longer_possible_from_the_pathway_page_is_a_plain_409(wo
     assert "suspend »" not in body and reverse("workspace:pathway", args=[p.pk]) in body
 
 
+@pytest.mark.parametrize("name", ["propose_handover", "accept_handover", "suspend"])
+def test_a_refused_transition_is_named_in_words_not_by_its_code(world, today, name):
+    from workflows.forms import TRANSITION_LABELS
+    from workflows.services.errors import TransitionConflict
+
+    p = accompanied(world, today, name="Code")
+    world.t(p, "close", today, close_reason="moved_away")
+    with pytest.raises(TransitionConflict) as refused:
+        world.t(p, name, today, by=world.referent)
+    assert name not in refused.value.message
+    assert f"« {TRANSITION_LABELS[name]} » n'est pas possible depuis l'état « Clos »" in refused.value.message
+
+
 def test_a_finished_task_says_who_did_it_in_a_sentence(world, today, client):
     p = world.enter(today, last_name="Fini")
     task = open_task(p)

@@ -25,6 +25,7 @@ from notifications.models import Notification
 from notifications.services import alerts as alert_service
 from notifications.services import outbox
 
+from ..forms import TRANSITION_LABELS
 from .errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 
 TRANSITIONS = (
@@ -288,8 +289,9 @@ def transition_check(pathway: Pathway, name: str, user) -> None:
         raise TransitionInvalid("Transition inconnue.", {"transition": [f"« {name} » n'est pas une transition."]})
     method = getattr(pathway, name)
     if not can_proceed(method):
+        # Read by people (pages, bulk actions, API clients): the action's name, not its code.
         raise TransitionConflict(
-            f"La transition « {name} » n'est pas possible depuis l'état « {pathway.get_state_display()} »."
+            f"« {TRANSITION_LABELS[name]} » n'est pas possible depuis l'état « {pathway.get_state_display()} »."
         )
     if not has_transition_perm(method, user):
         raise TransitionForbidden("Vous n'êtes pas autorisé à effectuer cette transition sur ce parcours.")
