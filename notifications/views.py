@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casework.permissions import professional_of
+from workflows.form_tokens import one_time_form  # the pages' one double-submit guard
 
 from .forms import PartnerRequestForm
 from .models import Notification
@@ -67,6 +68,7 @@ def notification_read(request, pk: int):
 
 @login_required
 @require_POST
+@one_time_form
 def partner_request_create(request, pk: int):
     """Send a request to a partner organisation from the pathway page."""
     from casework.permissions import can_manage

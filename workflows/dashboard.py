@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied
-from django.http import Http404
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +39,8 @@ from .dashboard_forms import (
     ReportForm,
     default_period,
 )
+from .form_tokens import one_time_form
+from .forms import form_errors_add
 from .params import form_messages, page_or_404
 from .services.balancing import DelegationOverlap, caseload_reassign, delegation_create
 
@@ -489,6 +491,11 @@ def export_csv(request, table: str):
 # --- caseload balancing --------------------------------------------------------------------------
 @login_required
 def balancing_page(request):
+    return _balancing_render(request)
+
+
+def _balancing_render(request, *, delegation_form: DelegationForm | None = None, status: int = 200) -> HttpResponse:
+    """The balancing page; a refused delegation form comes back filled in, errors beside its fields."""
     pro = _lead(request.user)
     today = timezone.localdate()
     referents = board.referents_in_scope(pro)
@@ -511,7 +518,7 @@ def balancing_page(request):
     reassign_form = ReassignForm(
         referents=referents.exclude(pk=getattr(outgoing, "pk", None)), pathway_ids=[], prefix="r"
     )
-    delegation_form = DelegationForm(referents=referents, today=today, prefix="d")
+    delegation_form = delegation_form or DelegationForm(referents=referents, today=today, prefix="d")
     delegations = (
         Delegation.objects.filter(referent__in=referents, ends_on__gte=today)
         .select_related("referent__user", "delegate__user")
@@ -526,7 +533,7 @@ def balancing_page(request):
         "delegations": delegations,
         "today": today,
     }
-    return render(request, "dashboard/balancing.html", context)
+    return render(request, "dashboard/balancing.html", context, status=status)
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -538,6 +545,7 @@ def _safe_next(request, fallback: str) -> str:
 
 @login_required
 @require_POST
+@one_time_form
 def reassign(request):
     """Bulk reassignment: one proposed handover per selected pathway of the caller's scope."""
     pro = _lead(request.user)
@@ -581,6 +589,7 @@ def reassign(request):
 
 @login_required
 @require_POST
+@one_time_form
 def delegation_create_view(request):
     pro = _lead(request.user)
     today = timezone.localdate()
@@ -589,11 +598,10 @@ def delegation_create_view(request):
         try:
             delegation = delegation_create(by=request.user, **form.cleaned_data)
         except DelegationOverlap as exc:
-            messages.error(request, str(exc))
+            form.add_error(None, str(exc))
+        except ValidationError as exc:  # a domain rule on the dates
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"Délégation enregistrée : {delegation}.")
-    else:
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label if field in form.fields else ''} : {error}")
-    return redirect("dashboard:balancing")
+            return redirect("dashboard:balancing")
+    return _balancing_render(request, delegation_form=form, status=400)

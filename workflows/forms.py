@@ -10,10 +10,24 @@ import datetime as dt
 
 from django import forms
 
-from casework.enums import CloseReason, JobKind, PathwayState, SuspensionReason
+from casework.enums import CloseReason, ContactKind, ContactOutcome, JobKind, PathwayState, SuspensionReason
 from casework.models import Organisation, Pathway, Professional, Track
+from casework.models.pathways import CONTACT_COMMENT_MAX_LENGTH
+
+from .dashboard_forms import date_field
 
 OCCURRED_ON_HELP = "Date d'effet : aujourd'hui par défaut, peut être antérieure."
+# The first option of every list a person must choose from: nothing is chosen for them.
+CHOOSE = "— Choisir —"
+
+
+def choices_explicit(form: forms.Form) -> None:
+    """Give each required list a blank first option, so a reason is chosen, never pre-selected."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.empty_label = CHOOSE
+        elif isinstance(field, forms.ChoiceField) and field.required and "" not in dict(field.choices):
+            field.choices = [("", CHOOSE), *field.choices]
 
 
 class TransitionForm(forms.Form):
@@ -26,6 +40,7 @@ class TransitionForm(forms.Form):
         self.today = today
         self.fields["occurred_on"].initial = today
         self.fields["occurred_on"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        choices_explicit(self)
 
     def clean_occurred_on(self) -> dt.date:
         day = self.cleaned_data["occurred_on"]
@@ -94,12 +109,15 @@ class ProposeHandoverForm(TransitionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        del self.fields["reason"]  # one text only: the note the incoming referent reads
         self.fields["incoming"].queryset = (
             Professional.objects.filter(is_referent=True, organisation__territories=self.pathway.territory_id)
             .exclude(pk=self.pathway.referent_id)
-            .select_related("user")
+            .select_related("user", "organisation")
+            .order_by("organisation__name", "user__last_name", "user__first_name")
             .distinct()
         )
+        self.fields["incoming"].label_from_instance = lambda p: f"{p.display_name} — {p.organisation}"
 
 
 class AcceptHandoverForm(TransitionForm):
@@ -284,3 +302,86 @@ class TaskAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["professional"].queryset = Professional.objects.filter(pk__in=[p.pk for p in colleagues])
         self.fields["professional"].label_from_instance = lambda p: f"{p.display_name} ({p.organisation})"
+
+
+def form_errors_add(form: forms.Form, error) -> None:
+    """Put a service's refusal beside the fields it names, the rest above the form.
+
+    `error` is a Django `ValidationError` (a domain rule) or a `TransitionError` whose `errors`
+    maps field names to messages; what the person typed stays in the bound form.
+    """
+    by_field = getattr(error, "error_dict", None) or getattr(error, "errors", None) or {}
+    if not by_field:
+        messages_ = getattr(error, "messages", None) or [getattr(error, "message", str(error))]
+        form.add_error(None, messages_)
+        return
+    for name, field_errors in by_field.items():
+        if isinstance(field_errors, str):
+            field_errors = [field_errors]
+        texts = [m for e in field_errors for m in getattr(e, "messages", [e])]
+        form.add_error(name if name in form.fields else None, texts)
+
+
+class ContactForm(forms.Form):
+    """One contact from the pathway page: the date, the kind, a comment; the button says the outcome."""
+
+    # Left out, the date is today and the kind an interview (the one-click buttons); a wrong
+    # date is an error beside the field, never a silent default.
+    occurred_on = forms.DateField(
+        label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    kind = forms.ChoiceField(label="Type", required=False, choices=ContactKind.choices, initial=ContactKind.INTERVIEW)
+    comment = forms.CharField(
+        label="Commentaire",
+        required=False,
+        max_length=CONTACT_COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Facultatif : ce qui a été convenu, le motif de l'absence…",
+    )
+    outcome = forms.ChoiceField(
+        choices=ContactOutcome.choices,
+        widget=forms.HiddenInput,  # carried by the button pressed, not by a field
+        error_messages={"required": "Choisissez « Contact honoré » ou « Rendez-vous manqué »."},
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["occurred_on"].initial = today
+        self.fields["occurred_on"].widget.attrs["max"] = today.isoformat()
+
+    def clean_occurred_on(self) -> dt.date:
+        day = self.cleaned_data["occurred_on"] or self.today
+        if day > self.today:
+            raise forms.ValidationError("La date du contact ne peut pas être dans le futur.")
+        return day
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or ContactKind.INTERVIEW
+
+
+class ConsentForm(forms.Form):
+    """The person's consent to share the diagnostic with another organisation."""
+
+    organisation = forms.ModelChoiceField(
+        label="Partager avec",
+        queryset=Organisation.objects.none(),
+        empty_label=CHOOSE,
+        error_messages={"invalid_choice": "Organisation inconnue."},
+    )
+    given_on = date_field("Recueilli le")
+
+    def __init__(self, *args, pathway: Pathway, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["organisation"].queryset = Organisation.objects.exclude(pk=pathway.organisation_id).order_by(
+            "name"
+        )
+        self.fields["given_on"].initial = today
+        self.fields["given_on"].widget.attrs["max"] = today.isoformat()
+
+    def clean_given_on(self) -> dt.date:
+        day = self.cleaned_data["given_on"]
+        if day > self.today:
+            raise forms.ValidationError("Le consentement ne peut pas être daté dans le futur.")
+        return day

@@ -1,6 +1,7 @@
 """The viewflow process of a pathway's human step. Casework facts stay in casework; this row
 only links a viewflow process to the pathway it is about (a real column, not the JSON store)."""
 
+from django.conf import settings
 from django.db import models
 from viewflow.workflow.models import Process
 
@@ -31,3 +32,24 @@ class TasksSyncState(models.Model):
 
     def __str__(self) -> str:
         return f"Tâches synchronisées jusqu'au journal n° {self.log_watermark}"
+
+
+class FormSubmission(models.Model):
+    """A one-time form token spent by the page that applied it (see `workflows.form_tokens`).
+
+    The unique token is the guard against a double submit: of two POSTs carrying the same token,
+    the second one's INSERT waits on the first one's transaction and then fails, whatever the
+    timing — no check-then-act. `outcome_url` is where the first one led, shown again on replay.
+    """
+
+    token = models.UUIDField("jeton", unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField("enregistré le")
+    outcome_url = models.CharField("page du résultat", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "formulaire enregistré"
+        verbose_name_plural = "formulaires enregistrés"
+
+    def __str__(self) -> str:
+        return f"Formulaire {self.token} du {self.created_at:%d/%m/%Y %H:%M}"

@@ -371,7 +371,7 @@ def pathway_timeline(pathway: Pathway) -> list[TimelineEntry]:
                 contact.recorded_at,
                 "contact",
                 f"{contact.get_kind_display()} — {contact.get_outcome_display().lower()}",
-                extra={"outcome": contact.outcome},
+                extra={"outcome": contact.outcome, "note": contact.comment},
             )
         )
     for alert in Alert.objects.filter(pathway=pathway):

@@ -5,29 +5,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 from viewflow.workflow import STATUS, FlowLockFailed
 
 from casework.enums import ContactKind, ContactOutcome, PathwayState
+from casework.models import Pathway
 from casework.permissions import can_record_contact, professional_of
 from casework.selectors import pathway_for_user
 from casework.services.orientation import orientation_suggest
 
 from . import selectors
+from .consequences import CONFIRMED_TRANSITIONS, transition_consequences
 from .flows import HandoverFlow, OrientationFlow, task_pathway, tasks_sync_inline, user_may_answer
-from .forms import TRANSITION_FORMS, TRANSITION_LABELS, TaskAssignForm
+from .form_tokens import FIELD as FORM_TOKEN_FIELD
+from .form_tokens import form_applied, one_time_form
+from .forms import TRANSITION_FORMS, TRANSITION_LABELS, ContactForm, TaskAssignForm, form_errors_add
 from .graph import pathway_transitions
-from .services.errors import TransitionError
+from .services.errors import TransitionConflict, TransitionError, TransitionForbidden
 from .services.events import contact_record
-from .services.transitions import pathway_transition
+from .services.transitions import pathway_transition, transition_check
 
 
 @login_required
@@ -49,54 +53,116 @@ def _pathway_or_404(request, pk: int):
 @login_required
 def pathway_detail(request, pk: int):
     pathway = _pathway_or_404(request, pk)
-    context = selectors.pathway_page(pathway, request.user, today=timezone.localdate())
-    return render(request, "workspace/pathway.html", context)
+    return _pathway_render(request, pathway, today=timezone.localdate())
 
 
-def _transition(request, pathway, name: str, form) -> bool:
-    """Validate and apply; on failure the form or a message carries the error."""
+def _transition(request, pathway, name: str, form) -> TransitionError | ValidationError | None:
+    """Validate and apply; None when applied. A refused form keeps what was typed and carries the
+    errors beside its fields; a conflict (409) or a refusal (403) is returned for `_conflict`."""
     if not form.is_valid():
-        return False
+        return ValidationError("Le formulaire contient des erreurs.")
     try:
         # The person who acted lands on their inbox or the pathway page: sync their tasks in the
         # transaction so that page is already in step (API clients and bulk actions leave it
         # to the worker after commit: WORKFLOW_TASKS_SYNC).
         with tasks_sync_inline():
             pathway_transition(pathway.pk, name, by=request.user, now=timezone.now(), **form.transition_kwargs())
-    except TransitionError as exc:
-        messages.error(request, exc.message)
-        form.status_code = exc.status_code
-        return False
+    except (TransitionConflict, TransitionForbidden) as exc:
+        return exc
+    except (TransitionError, ValidationError) as exc:  # a domain rule on a field (dates, lengths)
+        form_errors_add(form, exc)
+        return exc
     messages.success(request, f"« {TRANSITION_LABELS[name]} » enregistré.")
-    return True
+    return None
+
+
+def _is_conflict(error) -> bool:
+    return isinstance(error, TransitionConflict | TransitionForbidden)
+
+
+def _conflict(request, pathway, name: str, error: TransitionError, *, task=None) -> HttpResponse:
+    """A 409 or 403 in plain French, with the way on: the pathway as it is now, the tasks."""
+    pathway = Pathway.objects.filter(pk=pathway.pk).first() or pathway
+    context = {
+        "label": TRANSITION_LABELS.get(name, "Cette action"),
+        "pathway": pathway,
+        "pathway_visible": pathway_for_user(request.user, pathway.pk) is not None,
+        "forbidden": isinstance(error, TransitionForbidden),
+        "task": task,
+        "task_status": task_status_text(task) if task is not None else "",
+    }
+    return render(request, "workspace/conflict.html", context, status=error.status_code)
+
+
+def _confirmation(request, pathway, name: str, form, *, action: str, back: str) -> HttpResponse | None:
+    """The confirmation step of a consequential transition: what will happen, then "Confirmer".
+
+    Returns None when the transition needs no confirmation or was confirmed (`confirm=1`); the
+    page re-posts what was typed and the same one-time token, so one confirmation applies once.
+    """
+    if name not in CONFIRMED_TRANSITIONS or request.POST.get("confirm") == "1" or not form.is_valid():
+        return None
+    try:
+        transition_check(pathway, name, request.user)
+    except TransitionError:
+        return None  # the apply step reports the conflict or the refusal
+    carried = [
+        (key, value)
+        for key, values in request.POST.lists()
+        if key not in ("csrfmiddlewaretoken", FORM_TOKEN_FIELD, "confirm")
+        for value in values
+    ]
+    context = {
+        "pathway": pathway,
+        "label": TRANSITION_LABELS[name],
+        "consequences": transition_consequences(pathway, name, {**form.cleaned_data}),
+        "carried": carried,
+        "form_token": request.POST.get(FORM_TOKEN_FIELD, ""),
+        "action": action,
+        "back": back,
+    }
+    return render(request, "workspace/confirm.html", context)
 
 
 @login_required
 @require_POST
+@one_time_form
 def pathway_transition_view(request, pk: int, name: str):
     pathway = _pathway_or_404(request, pk)
     if name not in TRANSITION_FORMS:
         raise Http404
     today = timezone.localdate()
     form = TRANSITION_FORMS[name](data=request.POST, pathway=pathway, today=today, prefix=name)
-    if _transition(request, pathway, name, form):
+    back = reverse("workspace:pathway", args=[pathway.pk])
+    action = reverse("workspace:transition", args=[pathway.pk, name])
+    if request.POST.get("edit") == "1":  # "Modifier" on the confirmation: the form, filled in
+        return _pathway_render(request, pathway, today=today, bound_forms={name: form})
+    confirmation = _confirmation(request, pathway, name, form, action=action, back=back)
+    if confirmation is not None:
+        return confirmation
+    error = _transition(request, pathway, name, form)
+    if error is None:
         if pathway_for_user(request.user, pk) is None:  # e.g. handed over to another organisation
             return redirect("workspace:home")
-        return redirect("workspace:pathway", pathway.pk)
-    context = selectors.pathway_page(pathway, request.user, today=today, bound_forms={name: form})
-    return render(request, "workspace/pathway.html", context, status=getattr(form, "status_code", 400))
+        return redirect(back)
+    if _is_conflict(error):
+        return _conflict(request, pathway, name, error)
+    return _pathway_render(request, pathway, today=today, bound_forms={name: form}, status=400)
 
 
-def _contact_date(raw: str | None, today: dt.date) -> dt.date | None:
-    try:
-        day = dt.date.fromisoformat(raw) if raw else today
-    except ValueError:
-        return None
-    return day if day <= today else None
+def _contact_form(today, data=None) -> ContactForm:
+    return ContactForm(data, today=today, auto_id="contact-%s")
+
+
+def _pathway_render(request, pathway, *, today, bound_forms=None, contact_form=None, status=200) -> HttpResponse:
+    context = selectors.pathway_page(pathway, request.user, today=today, bound_forms=bound_forms)
+    context["contact_form"] = contact_form or _contact_form(today)
+    return render(request, "workspace/pathway.html", context, status=status)
 
 
 @login_required
 @require_POST
+@one_time_form
 def contact_create(request, pk: int):
     """One click (honoré / manqué) from the pathway page; with HTMX only the live panel is swapped."""
     pathway = _pathway_or_404(request, pk)
@@ -104,18 +170,40 @@ def contact_create(request, pk: int):
         messages.error(request, "Vous ne pouvez pas enregistrer de contact sur ce parcours.")
         return redirect("workspace:pathway", pathway.pk)
     today = timezone.localdate()
-    outcome = request.POST.get("outcome")
-    kind = request.POST.get("kind") or ContactKind.INTERVIEW
-    occurred_on = _contact_date(request.POST.get("occurred_on"), today)
-    if occurred_on is None or outcome not in ContactOutcome.values or kind not in ContactKind.values:
-        return HttpResponseBadRequest("Contact invalide : date (pas dans le futur), issue et type requis.")
-    contact_record(pathway, occurred_on=occurred_on, kind=kind, outcome=outcome, by=request.user, now=timezone.now())
-    label = "honoré" if outcome == ContactOutcome.HELD else "manqué"
-    messages.success(request, f"{ContactKind(kind).label} {label} enregistré pour le {occurred_on:%d/%m/%Y}.")
+    form = _contact_form(today, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact_record(
+                pathway,
+                occurred_on=data["occurred_on"],
+                kind=data["kind"],
+                outcome=data["outcome"],
+                comment=data["comment"],
+                by=request.user,
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+    if not form.is_valid():
+        if request.htmx:  # htmx swaps no 4xx: the form with its errors replaces the form, at 200
+            context = {"pathway": pathway, "contact_form": form}
+            response = render(request, "workspace/_contact_form.html", context)
+            response["HX-Retarget"] = "#contact-section"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+        return _pathway_render(request, pathway, today=today, contact_form=form, status=400)
+    label = "honoré" if data["outcome"] == ContactOutcome.HELD else "manqué"
+    messages.success(
+        request, f"{ContactKind(data['kind']).label} {label} enregistré pour le {data['occurred_on']:%d/%m/%Y}."
+    )
+    back = reverse("workspace:pathway", args=[pathway.pk])
     if request.htmx:
-        context = {"pathway": pathway, **selectors.pathway_live(pathway, today=today)}
-        return render(request, "workspace/_pathway_live.html", context)
-    return redirect("workspace:pathway", pathway.pk)
+        # The live panel, and a fresh contact form (a new one-time token) swapped out of band.
+        context = {"pathway": pathway, "contact_form": _contact_form(today), "contact_oob": True}
+        context.update(selectors.pathway_live(pathway, today=today))
+        return form_applied(render(request, "workspace/_contact_applied.html", context), back)
+    return redirect(back)
 
 
 # --- viewflow tasks ---------------------------------------------------------------------------
@@ -134,30 +222,72 @@ def _task_or_404(request, task_pk: int):
     return task
 
 
-def _task_context(request, task, pathway, *, today, bound: dict | None = None) -> dict:
+# How a finished task reads to a person (viewflow's own labels say "Terminé", "Annulé"...).
+_TASK_CLOSED = {
+    STATUS.DONE: "Cette tâche a été traitée",
+    STATUS.CANCELED: "Cette tâche a été annulée : le parcours a changé d'état sans elle",
+}
+
+
+def task_status_text(task, viewer=None) -> str:
+    """The task's status in a sentence: who has it, or who finished it and when."""
+    if task.status in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED):
+        if task.owner_id is None:
+            return "Dans la file de l'équipe, non prise."
+        if viewer is not None and task.owner_id == viewer.pk:
+            return "Prise par vous."
+        return f"Prise par {task.owner.get_full_name() or task.owner.get_username()}."
+    text = _TASK_CLOSED.get(task.status, "Cette tâche n'est plus ouverte")
+    if task.status == STATUS.DONE and task.owner_id:
+        text += f" par {task.owner.get_full_name() or task.owner.get_username()}"
+    if task.finished:
+        text += f" le {timezone.localtime(task.finished):%d/%m/%Y à %H:%M}"
+    return text + "."
+
+
+def _orientation_initial(suggestion) -> dict:
+    """The decision form starts from the suggestion; the officer may change every field."""
+    initial = {}
+    if suggestion.organisation is not None:
+        initial["organisation"] = suggestion.organisation.pk
+    if suggestion.track is not None:
+        initial["track"] = suggestion.track.code
+    return initial
+
+
+def _task_context(request, task, pathway, *, today, bound: dict | None = None, assign_form=None) -> dict:
     bound = bound or {}
     is_open = task.status in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
     may_answer = is_open and user_may_answer(task, request.user, pathway)
     mine = task.owner_id == request.user.pk
+    suggestion = None
+    if task.flow_task.flow_class is OrientationFlow and is_open:
+        suggestion = orientation_suggest(pathway, on=today)
     forms = []
     if may_answer and (mine or task.owner_id is None):
         for name in task.flow_task.transitions:
             if user_may_answer_transition(pathway, name, request.user):
-                form = bound.get(name) or TRANSITION_FORMS[name](pathway=pathway, today=today, prefix=name)
+                initial = _orientation_initial(suggestion) if name == "orient" and suggestion else None
+                form = bound.get(name) or TRANSITION_FORMS[name](
+                    pathway=pathway, today=today, prefix=name, initial=initial
+                )
                 forms.append({"name": name, "label": TRANSITION_LABELS[name], "form": form})
     colleagues = selectors.task_colleagues(task, pathway) if may_answer else []
+    if assign_form is None and len(colleagues) > 1:
+        assign_form = TaskAssignForm(colleagues=colleagues)
     context = {
         "task": task,
+        "task_status": task_status_text(task, request.user),
         "is_open": is_open,
         "mine": mine,
         "may_answer": may_answer,
         "forms": forms,
-        "assign_form": TaskAssignForm(colleagues=colleagues) if len(colleagues) > 1 else None,
+        "assign_form": assign_form,
         **selectors.pathway_page(pathway, request.user, today=today),
     }
     context["is_handover"] = task.flow_task.flow_class is HandoverFlow
-    if task.flow_task.flow_class is OrientationFlow and is_open:
-        context["suggestion"] = orientation_suggest(pathway, on=today)
+    if suggestion is not None:
+        context["suggestion"] = suggestion
         context["age"] = pathway.beneficiary.age_on(today)
     return context
 
@@ -184,6 +314,7 @@ def _task_activation_step(request, task, step) -> bool:
 
 @login_required
 @require_POST
+@one_time_form
 def task_claim(request, task_pk: int):
     task = _task_or_404(request, task_pk)
 
@@ -201,6 +332,7 @@ def task_claim(request, task_pk: int):
 
 @login_required
 @require_POST
+@one_time_form
 def task_release(request, task_pk: int):
     task = _task_or_404(request, task_pk)
 
@@ -220,6 +352,7 @@ def task_release(request, task_pk: int):
 
 @login_required
 @require_POST
+@one_time_form
 def task_assign(request, task_pk: int):
     """Hand the task to a colleague who may perform its transition (claim or reassign)."""
     task = _task_or_404(request, task_pk)
@@ -229,8 +362,8 @@ def task_assign(request, task_pk: int):
         return redirect("workspace:task", task.pk)
     form = TaskAssignForm(request.POST, colleagues=selectors.task_colleagues(task, pathway))
     if not form.is_valid():
-        messages.error(request, "Choisissez un professionnel qui peut traiter cette tâche.")
-        return redirect("workspace:task", task.pk)
+        context = _task_context(request, task, pathway, today=timezone.localdate(), assign_form=form)
+        return render(request, "workspace/task.html", context, status=400)
     target = form.cleaned_data["professional"].user
 
     def step(activation):
@@ -250,6 +383,7 @@ def task_assign(request, task_pk: int):
 
 @login_required
 @require_POST
+@one_time_form
 def task_execute(request, task_pk: int, name: str):
     """Answer the task: the transition goes through the one service; the task follows the FSM."""
     task = _task_or_404(request, task_pk)
@@ -257,15 +391,31 @@ def task_execute(request, task_pk: int, name: str):
     if name not in getattr(task.flow_task, "transitions", ()):
         raise Http404
     today = timezone.localdate()
+    if task.status not in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED):  # answered in another tab
+        return _conflict(request, pathway, name, TransitionConflict(task_status_text(task)), task=task)
     if task.owner_id not in (None, request.user.pk):
         messages.error(request, f"Cette tâche a été prise par {task.owner.get_full_name() or task.owner}.")
         return redirect("workspace:task", task.pk)
     form = TRANSITION_FORMS[name](data=request.POST, pathway=pathway, today=today, prefix=name)
-    if _transition(request, pathway, name, form):
+    action = reverse("workspace:task-execute", args=[task.pk, name])
+    if request.POST.get("edit") == "1":  # "Modifier" on the confirmation: the form, filled in
+        return render(
+            request, "workspace/task.html", _task_context(request, task, pathway, today=today, bound={name: form})
+        )
+    confirmation = _confirmation(
+        request, pathway, name, form, action=action, back=reverse("workspace:task", args=[task.pk])
+    )
+    if confirmation is not None:
+        return confirmation
+    error = _transition(request, pathway, name, form)
+    if error is None:
         return redirect("workspace:tasks")
+    if _is_conflict(error):
+        task.refresh_from_db()
+        return _conflict(request, pathway, name, error, task=task)
     pathway.refresh_from_db()
     context = _task_context(request, task, pathway, today=today, bound={name: form})
-    return render(request, "workspace/task.html", context, status=getattr(form, "status_code", 400))
+    return render(request, "workspace/task.html", context, status=400)
 
 
 # --- help -------------------------------------------------------------------------------------

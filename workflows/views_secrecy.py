@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework.models import DiagnosticSectionKind, Organisation
+from casework.models import DiagnosticSectionKind
 from casework.permissions import (
     can_break_glass,
     can_manage_consent,
@@ -22,8 +23,10 @@ from casework.permissions import (
 from casework.selectors import pathway_for_user
 from casework.services import secrecy
 
+from .form_tokens import one_time_form
+from .forms import ConsentForm, form_errors_add
 from .params import form_messages
-from .secrecy_forms import BreakGlassForm, ConsentForm, DiagnosticSectionForm, PrivateNoteForm
+from .secrecy_forms import BreakGlassForm, DiagnosticSectionForm, PrivateNoteForm
 from .services.secrecy import diagnostic_break_glass
 
 
@@ -34,9 +37,14 @@ def _pathway_or_404(request, pk: int):
     return pathway
 
 
-def _context(request, pathway, *, sections=None, break_glass=False) -> dict:
+def _context(request, pathway, *, sections=None, break_glass=False, **bound) -> dict:
+    """`bound`: a refused form shown again with what was typed (consent_form, note_typed and
+    note_error, section_kind, section_typed and section_error)."""
     by_kind = {s.kind: s for s in sections or []}
+    today = timezone.localdate()
     return {
+        "consent_form": ConsentForm(pathway=pathway, today=today, auto_id="consent-%s"),
+        **bound,
         "pathway": pathway,
         "may_read": sections is not None,
         "break_glass": break_glass,
@@ -45,30 +53,27 @@ def _context(request, pathway, *, sections=None, break_glass=False) -> dict:
         "sections": [(value, label, by_kind.get(value)) for value, label in DiagnosticSectionKind.choices],
         "may_manage_consent": can_manage_consent(pathway, request.user),
         "consents": secrecy.consents_for(pathway),
-        "organisations": Organisation.objects.exclude(pk=pathway.organisation_id).order_by("name"),
         "notes": secrecy.private_notes_for(pathway, request.user),
         "min_justification": secrecy.MIN_JUSTIFICATION,
-        "today": timezone.localdate(),
+        "today": today,
     }
 
 
-def _page(request, pathway, *, status: int = 200):
+def _refused(request, pathway, **bound):
+    """The diagnostic page again, as a reload would show it, with the refused form filled in."""
     sections = None
     if can_read_diagnostic(pathway, request.user):
         sections, _ = secrecy.diagnostic_read(pathway, request.user, now=timezone.now())
-    return render(request, "audit/diagnostic.html", _context(request, pathway, sections=sections), status=status)
-
-
-def _invalid(request, pathway, form):
-    """The page again, answered 400, with each field's message."""
-    for message in form_messages(form):
-        messages.error(request, message)
-    return _page(request, pathway, status=400)
+    return render(request, "audit/diagnostic.html", _context(request, pathway, sections=sections, **bound), status=400)
 
 
 @login_required
 def diagnostic_page(request, pk: int):
-    return _page(request, _pathway_or_404(request, pk))
+    pathway = _pathway_or_404(request, pk)
+    sections = None
+    if can_read_diagnostic(pathway, request.user):
+        sections, _ = secrecy.diagnostic_read(pathway, request.user, now=timezone.now())
+    return render(request, "audit/diagnostic.html", _context(request, pathway, sections=sections))
 
 
 @login_required
@@ -77,7 +82,9 @@ def diagnostic_break_glass_view(request, pk: int):
     pathway = _pathway_or_404(request, pk)
     form = BreakGlassForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, pathway, form)
+        for message in form_messages(form):
+            messages.error(request, message)
+        return redirect("security:diagnostic", pathway.pk)
     try:
         sections, _ = diagnostic_break_glass(
             pathway, request.user, justification=form.cleaned_data["justification"], now=timezone.now()
@@ -91,47 +98,56 @@ def diagnostic_break_glass_view(request, pk: int):
 
 @login_required
 @require_POST
+@one_time_form
 def diagnostic_section_edit(request, pk: int):
     pathway = _pathway_or_404(request, pk)
     form = DiagnosticSectionForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pathway, form)
+    kind, content = request.POST.get("kind", ""), request.POST.get("content", "")
+    if not form.is_valid():  # refused with the text kept, never cut silently
+        error = " ".join(form_messages(form))
+        return _refused(request, pathway, section_kind=kind, section_typed=content, section_error=error)
+    kind, content = form.cleaned_data["kind"], form.cleaned_data["content"]
     try:
-        secrecy.diagnostic_section_save(
-            pathway,
-            kind=form.cleaned_data["kind"],
-            content=form.cleaned_data["content"],
-            by=request.user,
-            now=timezone.now(),
-        )
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Rubrique du diagnostic enregistrée.")
+        secrecy.diagnostic_section_save(pathway, kind=kind, content=content, by=request.user, now=timezone.now())
+    except (secrecy.SecrecyDenied, ValidationError) as exc:
+        return _refused(request, pathway, section_kind=kind, section_typed=content, section_error=_message(exc))
+    messages.success(request, "Rubrique du diagnostic enregistrée.")
     return redirect("security:diagnostic", pathway.pk)
+
+
+def _message(exc: Exception) -> str:
+    return " ".join(getattr(exc, "messages", None) or [getattr(exc, "message", str(exc))])
 
 
 @login_required
 @require_POST
+@one_time_form
 def consent_create(request, pk: int):
     pathway = _pathway_or_404(request, pk)
-    form = ConsentForm(request.POST, today=timezone.localdate())
-    if not form.is_valid():
-        return _invalid(request, pathway, form)
-    organisation, given_on = form.cleaned_data["organisation"], form.cleaned_data["given_on"]
-    try:
-        secrecy.consent_record(
-            pathway, organisation=organisation, given_on=given_on, by=request.user, now=timezone.now()
-        )
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Consentement au partage avec {organisation} enregistré.")
-    return redirect("security:diagnostic", pathway.pk)
+    form = ConsentForm(request.POST, pathway=pathway, today=timezone.localdate(), auto_id="consent-%s")
+    if form.is_valid():
+        organisation = form.cleaned_data["organisation"]
+        try:
+            secrecy.consent_record(
+                pathway,
+                organisation=organisation,
+                given_on=form.cleaned_data["given_on"],
+                by=request.user,
+                now=timezone.now(),
+            )
+        except secrecy.SecrecyDenied as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:  # a domain rule on the date
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, f"Consentement au partage avec {organisation} enregistré.")
+            return redirect("security:diagnostic", pathway.pk)
+    return _refused(request, pathway, consent_form=form)
 
 
 @login_required
 @require_POST
+@one_time_form
 def consent_withdraw(request, pk: int, consent_id: int):
     pathway = _pathway_or_404(request, pk)
     try:
@@ -145,15 +161,16 @@ def consent_withdraw(request, pk: int, consent_id: int):
 
 @login_required
 @require_POST
+@one_time_form
 def private_note_create(request, pk: int):
     pathway = _pathway_or_404(request, pk)
     form = PrivateNoteForm(request.POST)
+    content = request.POST.get("content", "")
     if not form.is_valid():
-        return _invalid(request, pathway, form)
+        return _refused(request, pathway, note_typed=content, note_error=" ".join(form_messages(form)))
     try:
         secrecy.private_note_add(pathway, content=form.cleaned_data["content"], by=request.user, now=timezone.now())
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Note privée enregistrée (visible par vous seul).")
+    except (secrecy.SecrecyDenied, ValidationError) as exc:
+        return _refused(request, pathway, note_typed=content, note_error=_message(exc))
+    messages.success(request, "Note privée enregistrée (visible par vous seul).")
     return redirect("security:diagnostic", pathway.pk)

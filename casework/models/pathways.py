@@ -374,12 +374,20 @@ class Handover(models.Model):
         return f"{self.outgoing} → {self.incoming} ({self.get_status_display()})"
 
 
+# A note on the contact, not a report: the diagnostic and private notes hold the long texts.
+CONTACT_COMMENT_MAX_LENGTH = 1000
+
+
 class Contact(models.Model):
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="contacts")
     occurred_on = models.DateField("date")
     kind = models.CharField("type", max_length=20, choices=ContactKind.choices, default=ContactKind.INTERVIEW)
     outcome = models.CharField("issue", max_length=10, choices=ContactOutcome.choices)
     aspir = models.BooleanField("entretien ASPIR", default=False)
+    # db_default: the set-based loaders (COPY) that list their columns need no change.
+    comment = models.CharField(
+        "commentaire", max_length=CONTACT_COMMENT_MAX_LENGTH, blank=True, default="", db_default=""
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     recorded_at = models.DateTimeField()
 

@@ -120,7 +120,7 @@ def test_handover_is_proposed_accepted_by_the_incoming_referent_and_only_then_th
     page.goto(f"{live_server.url}/parcours/{p.pk}/")
     action = page.locator('[data-action="propose_handover"]')
     action.locator("summary").click()
-    action.get_by_label("Référent entrant").select_option(label=str(incoming))
+    action.get_by_label("Référent entrant").select_option(label=f"{incoming} — {incoming.organisation}")
     action.get_by_label("Note de passage de relais").fill("Déménagement : suivi à reprendre à Niort.")
     action.get_by_role("button", name="Proposer un passage de relais").click()
     page.get_by_test_id("pending-handover").wait_for()

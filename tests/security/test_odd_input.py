@@ -113,4 +113,4 @@ def test_a_consent_with_an_impossible_date_is_refused_with_the_field_message(cli
     url = reverse("security:consent-create", args=[late["dept1"].pk])
     response = client.post(url, {"organisation": world.partner_org.pk, "given_on": "2023-02-29"})
     assert response.status_code == 400
-    assert "Recueilli le : Date invalide (AAAA-MM-JJ)." in response.content.decode()
+    assert "Date invalide (AAAA-MM-JJ)." in response.content.decode()

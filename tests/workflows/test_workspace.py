@@ -154,7 +154,7 @@ def test_a_transition_form_defaults_to_today_accepts_an_earlier_date_and_refuses
     }
     assert client.post(url, future).status_code == 400
     earlier = {**future, "suspend-occurred_on": (today - dt.timedelta(days=1)).isoformat()}
-    response = client.post(url, earlier)
+    response = client.post(url, {**earlier, "confirm": "1"})
     assert response.status_code == 302
     p.refresh_from_db()
     assert p.state == S.SUSPENDED and p.history.last().occurred_on == today - dt.timedelta(days=1)
@@ -285,7 +285,8 @@ def test_the_incoming_referent_refuses_a_handover_with_a_reason(world, today, cl
     assert [f["name"] for f in page.context["forms"]] == ["accept_handover", "refuse_handover"]
     url = reverse("workspace:task-execute", args=[task.pk, "refuse_handover"])
     assert client.post(url, {"refuse_handover-occurred_on": today.isoformat()}).status_code == 400  # reason required
-    client.post(url, {"refuse_handover-occurred_on": today.isoformat(), "refuse_handover-reason": "Complet"})
+    refusal = {"refuse_handover-occurred_on": today.isoformat(), "refuse_handover-reason": "Complet"}
+    client.post(url, {**refusal, "confirm": "1"})
     p.refresh_from_db()
     assert p.referent == world.referent and p.handover_to is None
 

@@ -36,7 +36,15 @@ def pathway_enter(*, beneficiary_data: dict, entered_on: dt.date, by, now: dt.da
 
 
 def contact_record(
-    pathway: Pathway, *, occurred_on: dt.date, kind: str, outcome: str, by, now: dt.datetime, aspir: bool = False
+    pathway: Pathway,
+    *,
+    occurred_on: dt.date,
+    kind: str,
+    outcome: str,
+    by,
+    now: dt.datetime,
+    aspir: bool = False,
+    comment: str = "",
 ) -> Contact:
     """Record a contact; a held one meets the first appointment and restarts the gap clock.
 
@@ -54,6 +62,7 @@ def contact_record(
             kind=kind,
             outcome=outcome,
             aspir=aspir,
+            comment=comment,
             recorded_by=by if getattr(by, "pk", None) else None,
             recorded_at=now,
         )

@@ -25,6 +25,7 @@ from notifications.models import Notification
 from notifications.services import alerts as alert_service
 from notifications.services import outbox
 
+from ..forms import TRANSITION_LABELS
 from .errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 
 TRANSITIONS = (
@@ -81,6 +82,16 @@ def _referent_period_start(pathway: Pathway, on: dt.date) -> None:
 
 
 # --- effects of each transition (deadlines, related rows, notifications) ----------------
+
+# The clocks a transition stops (the confirmation step of the pages counts them beforehand).
+START_JOB_CANCELS = (
+    RuleCode.CONTRACT,
+    RuleCode.CONTRACT_RENEWAL,
+    RuleCode.SOCIAL_TRACK_REVIEW,
+    RuleCode.ASPIR_CADENCE,
+)
+END_FOLLOWUP_CANCELS = (RuleCode.IN_WORK_CHECKIN,)
+REORIENTATION_ELSEWHERE_CANCELS = (RuleCode.FIRST_APPOINTMENT, RuleCode.HANDOVER_ACCEPTANCE)
 
 
 def _orient(c: Ctx) -> None:
@@ -186,7 +197,7 @@ def _decide_reorientation(c: Ctx) -> None:
     dl.deadline_open(p, RuleCode.CONTRACT, starts_on=on)
     if p.organisation_id != c.old_organisation_id:
         _referent_period_end(p, on)
-        dl.deadline_cancel(p, [RuleCode.FIRST_APPOINTMENT, RuleCode.HANDOVER_ACCEPTANCE], on=on)
+        dl.deadline_cancel(p, REORIENTATION_ELSEWHERE_CANCELS, on=on)
         Handover.objects.filter(pathway=p, status=HandoverStatus.PROPOSED).update(
             status=HandoverStatus.CANCELLED, decided_on=on
         )
@@ -196,17 +207,13 @@ def _decide_reorientation(c: Ctx) -> None:
 
 def _start_job(c: Ctx) -> None:
     p, on = c.pathway, c.occurred_on
-    dl.deadline_cancel(
-        p,
-        [RuleCode.CONTRACT, RuleCode.CONTRACT_RENEWAL, RuleCode.SOCIAL_TRACK_REVIEW, RuleCode.ASPIR_CADENCE],
-        on=on,
-    )
+    dl.deadline_cancel(p, START_JOB_CANCELS, on=on)
     dl.in_work_checkins_open(p, job_started_on=on)
 
 
 def _end_followup(c: Ctx) -> None:
     p, on = c.pathway, c.occurred_on
-    dl.deadline_cancel(p, [RuleCode.IN_WORK_CHECKIN], on=on)
+    dl.deadline_cancel(p, END_FOLLOWUP_CANCELS, on=on)
     if p.state == PathwayState.CLOSED:
         _close(c)
 
@@ -282,8 +289,9 @@ def transition_check(pathway: Pathway, name: str, user) -> None:
         raise TransitionInvalid("Transition inconnue.", {"transition": [f"« {name} » n'est pas une transition."]})
     method = getattr(pathway, name)
     if not can_proceed(method):
+        # Read by people (pages, bulk actions, API clients): the action's name, not its code.
         raise TransitionConflict(
-            f"La transition « {name} » n'est pas possible depuis l'état « {pathway.get_state_display()} »."
+            f"« {TRANSITION_LABELS[name]} » n'est pas possible depuis l'état « {pathway.get_state_display()} »."
         )
     if not has_transition_perm(method, user):
         raise TransitionForbidden("Vous n'êtes pas autorisé à effectuer cette transition sur ce parcours.")
