@@ -201,3 +201,10 @@ def open_tasks(pathway, flow_class=None) -> list:
     if flow_class is not None:
         qs = qs.filter(process__flow_class=flow_class)
     return list(qs)
+
+
+def api_token_for(user, *, label: str = "tests", days: int = 30) -> str:
+    """A knox API token key for `user` (a professional), issued through the one service."""
+    from accounts.services import api_token_issue
+
+    return api_token_issue(user, label=label, days=days, now=timezone.now())[1]

@@ -1,6 +1,6 @@
 """Fuzz the partner API from its own OpenAPI schema (schemathesis): no input may cause a 500.
 
-In-process against the WSGI application, authenticated with a DRF token of a professional who
+In-process against the WSGI application, authenticated with an API token (knox) of a professional who
 holds every role (so that transitions and contacts are actually attempted), with pathways in
 several states. Examples per operation are bounded to keep the run well under a minute.
 """
@@ -12,11 +12,10 @@ import datetime as dt
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 from casework.models import PartnerRequest
-from tests.helpers import advance
+from tests.helpers import advance, api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +32,7 @@ def fuzz_world(world):
         advance(world, p, state, start + dt.timedelta(days=1))
     other = world.enter(start, last_name="Partagé")
     PartnerRequest.objects.create(pathway=other, organisation=world.partner_org, kind="orientation", sent_on=start)
-    token = Token.objects.create(user=lead.user)
-    return {"Authorization": f"Token {token.key}"}
+    return {"Authorization": f"Token {api_token_for(lead.user)}"}
 
 
 @pytest.fixture
