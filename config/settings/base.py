@@ -156,9 +156,10 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         # API tokens (issue 14): django-rest-knox stores a digest, never the key, with an expiry.
+        # First, so that a missing, expired or revoked token answers 401 with WWW-Authenticate.
         "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -170,7 +171,12 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fil rouge — API partenaires",
-    "DESCRIPTION": "Parcours d'insertion : bénéficiaires, parcours, transitions, contacts, échéances, alertes.",
+    "DESCRIPTION": (
+        "Parcours d'insertion : bénéficiaires, parcours, transitions, contacts, échéances, alertes.\n\n"
+        "Authentification : en-tête `Authorization: Token <clé>`. Un jeton est créé par son titulaire "
+        "(page « Jetons d'API ») ou par `manage.py issue_api_token`, porte un libellé, expire, se révoque, "
+        "et n'est affiché qu'une fois (seule son empreinte est conservée)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
