@@ -188,3 +188,21 @@ def test_a_pure_professional_profile_for_a_staff_account_is_refused_even_from_a_
     pro.user.is_superuser = True
     with pytest.raises(ValidationError):
         user_roles_save(pro.user, by=None, now=timezone.now())
+
+
+def test_administrator_cannot_set_a_professionals_password(world, admin_client):
+    url = reverse("admin:auth_user_password_change", args=[world.referent.user.pk])
+    assert admin_client.get(url).status_code == 403
+    response = admin_client.post(url, {"password1": "nouveau-mot-de-passe-42", "password2": "nouveau-mot-de-passe-42"})
+    assert response.status_code == 403
+    world.referent.user.refresh_from_db()
+    assert world.referent.user.check_password("motdepasse-de-test-42")
+
+
+def test_withdrawing_a_profile_in_the_admin_is_journalled(world, admin_client, admin_user):
+    pro = ProfessionalFactory(organisation=world.dept, team_lead=True)
+    response = admin_client.post(reverse("admin:casework_professional_delete", args=[pro.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Professional.objects.filter(pk=pro.pk).exists()
+    grant = RoleGrant.objects.get(user=pro.user)
+    assert grant.by == admin_user and "retiré" in grant.what and "responsable d'équipe" in grant.what
