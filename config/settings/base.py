@@ -322,6 +322,9 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
 # and cannot try one password against every username from one address unnoticed either.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Login attempts keep their GET/POST data (admin, "Tentatives d'accès"): mask what may carry a
+# person (a `next` URL holds the search that led to the login page) or a secret.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "next", "q", "csrfmiddlewaretoken"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # The client's address (issue 14): behind TRUSTED_PROXY_COUNT reverse proxies, each appending

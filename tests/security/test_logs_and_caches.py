@@ -164,3 +164,14 @@ def test_partner_link_pages_are_not_stored(world, client):
     assert _no_store(client.get(path))
     assert _no_store(client.post(path))
     assert _no_store(client.get(f"/partenaire/accuse/{PARTNER_TOKEN}/"))
+
+
+@pytest.mark.django_db
+def test_failed_login_attempts_keep_no_search_from_the_next_url(client, admin_client):
+    from axes.models import AccessAttempt
+
+    client.post("/connexion/?next=/%3Fq%3DMoreau%2BChlo%C3%A9", {"username": "x", "password": "mauvais"})
+    attempt = AccessAttempt.objects.get()
+    assert "Moreau" not in attempt.get_data + attempt.post_data
+    page = admin_client.get(reverse("admin:axes_accessattempt_change", args=[attempt.pk])).content.decode()
+    assert "Moreau" not in page
