@@ -175,3 +175,51 @@ def test_failed_login_attempts_keep_no_search_from_the_next_url(client, admin_cl
     assert "Moreau" not in attempt.get_data + attempt.post_data
     page = admin_client.get(reverse("admin:axes_accessattempt_change", args=[attempt.pk])).content.decode()
     assert "Moreau" not in page
+
+
+def test_a_real_gunicorn_logs_neither_searches_nor_partner_tokens(tmp_path):
+    """gunicorn started as in production (its config file read from the working directory)."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from tests.helpers import free_port
+
+    port = free_port()
+    log = tmp_path / "access.log"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "AXES_ENABLED": "0"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+        + ["--workers", "1", "--access-logfile", str(log)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        urls = [f"/connexion/?{SEARCH}", f"/partenaire/accuse/{PARTNER_TOKEN}/?{SEARCH}"]
+        deadline = time.monotonic() + 60
+        answered = 0
+        for url in urls:
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=10)
+                    break
+                except urllib.error.HTTPError:
+                    break  # an answer (the forged link is refused with 400)
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.3)
+            answered += 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    logged = log.read_text()
+    assert answered == 2 and logged.count("\n") >= 2, logged
+    assert '"GET /connexion/ HTTP/1.1" 200' in logged
+    assert '"GET /partenaire/accuse/[masqué]/ HTTP/1.1" 400' in logged
+    assert "Moreau" not in logged and PARTNER_TOKEN not in logged
