@@ -1,4 +1,10 @@
-"""Configuration screens (French). Files themselves are browsed in the workspace, not here."""
+"""Configuration screens (French). Files themselves are browsed in the workspace, not here.
+
+Administrators configure; they never see a file: no model holding a person, what was written
+about them (transition reasons, handover notes) or a credential is registered here
+(tests/security/test_admin_reach.py walks every admin page to check it). Professional profiles
+and their roles are in accounts/admin.py, with the other role grants.
+"""
 
 from django.contrib import admin
 
@@ -7,11 +13,9 @@ from .models import (
     Delegation,
     Organisation,
     OrientationRule,
-    Professional,
     Team,
     Territory,
     Track,
-    TransitionLog,
 )
 
 
@@ -33,22 +37,6 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     filter_horizontal = ["territories"]
     inlines = [TeamInline]
-
-
-@admin.register(Professional)
-class ProfessionalAdmin(admin.ModelAdmin):
-    list_display = [
-        "__str__",
-        "organisation",
-        "team",
-        "is_referent",
-        "is_team_lead",
-        "is_orientation_officer",
-        "is_partner",
-    ]
-    list_filter = ["organisation", "is_referent", "is_team_lead", "is_orientation_officer", "is_partner"]
-    search_fields = ["user__username", "user__last_name"]
-    autocomplete_fields = ["user"]
 
 
 @admin.register(Track)
@@ -101,21 +89,11 @@ class OrientationRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Delegation)
 class DelegationAdmin(admin.ModelAdmin):
-    list_display = ["referent", "delegate", "starts_on", "ends_on"]
+    list_display = ["referent", "delegate", "starts_on", "ends_on", "created_by"]
+    exclude = ["created_by"]
 
-
-@admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
-    """Read-only: the journal is append-only."""
-
-    list_display = ["pathway_id", "transition", "from_state", "to_state", "occurred_on", "recorded_at", "by"]
-    list_filter = ["transition"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def save_model(self, request, obj, form, change):
+        # A delegation opens a caseload to someone: keep who set it up.
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

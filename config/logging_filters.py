@@ -6,7 +6,9 @@ It cannot recognise an arbitrary name in free text, so it works on three levels:
 - patterns in the formatted message and in the traceback text: e-mail addresses, NIR (French
   social security numbers), phone numbers, dates (a birth date is a date), `first_name=...`
   style pairs, PostgreSQL's "Key (col)=(value)" details of integrity errors;
-- SQL logging (`django.db.backends`), whose parameters are personal data, is off by default.
+- SQL logging (`django.db.backends`), whose parameters are personal data, is off by default;
+- URLs: query strings (name searches) and partner link tokens (credentials) are masked, here
+  and in gunicorn's access log (config/gunicorn_logger.py).
 Code should still never log personal data; this is the safety net, and tests check it.
 """
 
@@ -46,7 +48,22 @@ PATTERNS: list[tuple[re.Pattern, str]] = [
 ]
 
 
+# Secrets and personal data travel in URLs: search terms in query strings (`?q=Moreau+Chloé`),
+# the partner's signed token in its acknowledgement link's path. Logs keep neither.
+_PARTNER_LINK = re.compile(r"(/partenaire/accuse/)[^/?#\s\"']+")
+_QUERY = re.compile(r"(?<=[\w/.%-])\?[^\s\"'#]+")
+
+
+def redact_url(text: str) -> str:
+    """`text` with every query string and partner link token replaced by a neutral mark."""
+    if not text or not isinstance(text, str):
+        return text
+    text = _PARTNER_LINK.sub(r"\1" + REDACTED, text)
+    return _QUERY.sub("?" + REDACTED, text)
+
+
 def redact(text: str) -> str:
+    text = redact_url(text)
     for pattern, replacement in PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("", include("workflows.urls_security")),
     path("notifications/", include("notifications.urls")),
+    path("compte/", include("accounts.urls")),
     path("tableau-de-bord/", include("workflows.dashboard_urls")),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

@@ -203,12 +203,8 @@ def open_tasks(pathway, flow_class=None) -> list:
     return list(qs)
 
 
-def api_token_for(user) -> str:
-    """The `Authorization` header value of a fresh API token of `user`.
+def api_token_for(user, *, label: str = "tests", days: int = 30) -> str:
+    """A knox API token key for `user` (a professional), issued through the one service."""
+    from accounts.services import api_token_issue
 
-    One place that knows how API tokens are issued, so the tests do not depend on the token model.
-    """
-    from rest_framework.authtoken.models import Token
-
-    token, _ = Token.objects.get_or_create(user=user)
-    return f"Token {token.key}"
+    return api_token_issue(user, label=label, days=days, now=timezone.now())[1]

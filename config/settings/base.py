@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -32,7 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "casework",
     "workflows",
     "notifications",
+    # After knox and viewflow: its admin module withdraws their pages (see accounts/admin.py).
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +67,8 @@ MIDDLEWARE = [
     "config.security.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Issue 14: `Cache-Control: no-store` on every authenticated answer and partner link page.
+    "config.security.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -157,8 +162,10 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # API tokens (issue 14): django-rest-knox stores a digest, never the key, with an expiry.
+        # First, so that a missing, expired or revoked token answers 401 with WWW-Authenticate.
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -170,7 +177,12 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fil rouge — API partenaires",
-    "DESCRIPTION": "Parcours d'insertion : bénéficiaires, parcours, transitions, contacts, échéances, alertes.",
+    "DESCRIPTION": (
+        "Parcours d'insertion : bénéficiaires, parcours, transitions, contacts, échéances, alertes.\n\n"
+        "Authentification : en-tête `Authorization: Token <clé>`. Un jeton est créé par son titulaire "
+        "(page « Jetons d'API ») ou par `manage.py issue_api_token`, porte un libellé, expire, se révoque, "
+        "et n'est affiché qu'une fois (seule son empreinte est conservée)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -290,6 +302,9 @@ LOGGING = {
         # Django's own request/500 logger propagates to root; it must not bypass the filter.
         # No AdminEmailHandler: its error e-mails carry the request's POST data (names, dates).
         "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False},
+        # runserver's request lines ("GET /?q=Moreau"): through the same filter, which also
+        # drops query strings and partner link tokens (Django's default handler would not).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # SQL statements carry their parameters (names, birth dates): never logged by default.
         "django.db.backends": {
             "handlers": ["console"],
@@ -317,11 +332,33 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
 # and cannot try one password against every username from one address unnoticed either.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Login attempts keep their GET/POST data (admin, "Tentatives d'accès"): mask what may carry a
+# person (a `next` URL holds the search that led to the login page) or a secret.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "next", "q", "csrfmiddlewaretoken"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Behind the production reverse proxy, the client address is in X-Forwarded-For (see prod.py).
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address (issue 14): behind TRUSTED_PROXY_COUNT reverse proxies, each appending
+# the address it was reached from to X-Forwarded-For (nginx's $proxy_add_x_forwarded_for), the
+# client is the TRUSTED_PROXY_COUNT-th entry from the right; what a client writes to the left of
+# it is ignored, and with no proxy (0) the header is not read at all. Our own function rather
+# than ipware's proxy count: in django-ipware 8 that count also expects each proxy's own address
+# in the header, and with one nginx the strict check then fails and axes falls back to the
+# proxy's address (everyone shares one lockout), or trusts the left-most entry (spoofable).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+
+# API tokens (django-rest-knox): a digest is stored, the key shown once; each token has a label
+# and an expiry (API_TOKEN_DEFAULT_DAYS on the owner's page, at most API_TOKEN_MAX_DAYS);
+# `Authorization: Token <key>`, keys start with "filrouge_" (recognisable if leaked).
+API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # knox's own migrations read it
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=API_TOKEN_DEFAULT_DAYS),
+    "TOKEN_PREFIX": "filrouge_",
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 # Passwords: at least 12 characters (validators above); slow hashing (Django's PBKDF2 default).
 # Sessions: expire after SESSION_COOKIE_AGE (8 h) or when the browser closes; saved on each

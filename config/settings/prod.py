@@ -24,5 +24,7 @@ if not os.environ.get("DATABASE_URL"):
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h] or ALLOWED_HOSTS  # noqa: F405
 SESSION_COOKIE_NAME = "__Host-filrouge-session"  # __Host-: Secure, Path=/, no Domain
 CSRF_COOKIE_NAME = "__Host-filrouge-csrftoken"
-# The reverse proxy adds one X-Forwarded-For hop: axes must throttle the client, not the proxy.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "1"))
+# The documented deployment has one reverse proxy (TLS) in front of gunicorn: axes must
+# throttle the client, not the proxy (config.security.client_ip). Set 0 when gunicorn is
+# reached directly, 2 behind a load balancer and a proxy.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))

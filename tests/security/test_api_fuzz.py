@@ -1,10 +1,11 @@
 """Fuzz the partner API from its own OpenAPI schema (schemathesis).
 
-In-process against the WSGI application. First, no input may cause a 500, for a professional
-who holds every role (so that transitions and contacts are actually attempted). Then the whole
-contract, with every schemathesis check, for a referent's token: documented status codes and
-content types, response bodies matching their schemas, invalid data refused, valid data
-accepted, authentication enforced. Examples are derandomized and bounded (about a minute).
+In-process against the WSGI application, authenticated with API tokens (knox). First, no
+input may cause a 500, for a professional who holds every role (so that transitions and
+contacts are actually attempted). Then the whole contract, with every schemathesis check,
+for a referent's token: documented status codes and content types, response bodies matching
+their schemas, invalid data refused, valid data accepted, authentication enforced. Examples
+are derandomized and bounded (about a minute).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def fuzz_world(world):
         advance(world, p, state, start + dt.timedelta(days=1))
     other = world.enter(start, last_name="Partagé")
     PartnerRequest.objects.create(pathway=other, organisation=world.partner_org, kind="orientation", sent_on=start)
-    return {"Authorization": api_token_for(lead.user)}
+    return {"Authorization": f"Token {api_token_for(lead.user)}"}
 
 
 @pytest.fixture
@@ -128,7 +129,7 @@ def test_api_honours_its_contract_for_a_referent(referent_world, keep_test_conne
     from config.wsgi import application
 
     world, pathways = referent_world
-    schema = _contract_schema(application, api_token_for(world.referent.user))
+    schema = _contract_schema(application, f"Token {api_token_for(world.referent.user)}")
     load_all_checks()
     checks = list(CHECKS.get_all())
     failures = []
@@ -164,7 +165,8 @@ def test_a_pathway_history_matches_the_schema(referent_world, keep_test_connecti
     world, pathways = referent_world
     operation = schemathesis.openapi.from_wsgi("/api/schema/", application)["/api/v1/pathways/{id}/"]["GET"]
     case = operation.Case(
-        path_parameters={"id": pathways[0].pk}, headers={"Authorization": api_token_for(world.referent.user)}
+        path_parameters={"id": pathways[0].pk},
+        headers={"Authorization": f"Token {api_token_for(world.referent.user)}"},
     )
     response = case.call()
     assert response.status_code == 200

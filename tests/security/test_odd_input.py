@@ -78,7 +78,7 @@ def test_odd_values_never_answer_500(client, world, late, actor, method, url, pa
     path = url(pathway)
     api = path.startswith("/api/")
     if api:
-        client.defaults["HTTP_AUTHORIZATION"] = api_token_for(pro.user)
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {api_token_for(pro.user)}"
     else:
         client.force_login(pro.user)
     for value in ODD:
@@ -100,7 +100,7 @@ def test_a_page_beyond_the_last_is_a_404_and_a_huge_api_limit_a_400(client, worl
     client.force_login(world.referent.user)
     assert client.get(reverse("workspace:home"), {"page": 2}).status_code == 404
     assert client.get(reverse("workspace:home"), {"page": 1}).status_code == 200
-    client.defaults["HTTP_AUTHORIZATION"] = api_token_for(world.referent.user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {api_token_for(world.referent.user)}"
     response = client.get("/api/v1/pathways/", {"limit": 10**20})
     assert response.status_code == 400
     assert response.json() == {"limit": ["Au plus 500 résultats par page."]}

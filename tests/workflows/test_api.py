@@ -4,12 +4,11 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from casework.enums import PathwayState, RuleCode
 from casework.models import Contact, Pathway
-from tests.helpers import advance
+from tests.helpers import advance, api_token_for
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -87,9 +86,8 @@ def test_anonymous_is_refused(world):
 
 
 def test_token_authentication_works(world):
-    token = Token.objects.create(user=world.officer.user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(world.officer.user)}")
     assert client.get("/api/v1/pathways/").status_code == 200
 
 
