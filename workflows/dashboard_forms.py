@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from casework.enums import Public
 from casework.models import Organisation, Professional, Territory
+from casework.validation import delegation_dates_check
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -136,4 +138,8 @@ class DelegationForm(forms.Form):
             self.add_error("ends_on", "La fin précède le début.")
         if data.get("ends_on") and data["ends_on"] < self.today:
             self.add_error("ends_on", "Une délégation se déclare pour une absence en cours ou à venir.")
+        try:
+            delegation_dates_check(data.get("starts_on"), data.get("ends_on"), today=self.today)
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return data

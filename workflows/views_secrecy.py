@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +25,11 @@ from casework.selectors import pathway_for_user
 from casework.services import secrecy
 
 from .services.secrecy import diagnostic_break_glass
+
+
+def _refusal(exc: Exception) -> str:
+    """The French message of a refusal: secrecy, or a rule on the input (length, date)."""
+    return exc.message if isinstance(exc, secrecy.SecrecyDenied) else " ".join(exc.messages)
 
 
 def _pathway_or_404(request, pk: int):
@@ -68,8 +74,8 @@ def diagnostic_break_glass_view(request, pk: int):
         sections, _ = diagnostic_break_glass(
             pathway, request.user, justification=request.POST.get("justification", ""), now=timezone.now()
         )
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
+    except (secrecy.SecrecyDenied, ValidationError) as exc:
+        messages.error(request, _refusal(exc))
         return redirect("security:diagnostic", pathway.pk)
     messages.warning(request, "Accès d'urgence enregistré ; votre responsable d'équipe en est informé.")
     return render(request, "audit/diagnostic.html", _context(request, pathway, sections=sections, break_glass=True))
@@ -83,12 +89,12 @@ def diagnostic_section_edit(request, pk: int):
         secrecy.diagnostic_section_save(
             pathway,
             kind=request.POST.get("kind", ""),
-            content=request.POST.get("content", "")[:20000],
+            content=request.POST.get("content", ""),
             by=request.user,
             now=timezone.now(),
         )
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
+    except (secrecy.SecrecyDenied, ValidationError) as exc:
+        messages.error(request, _refusal(exc))
     else:
         messages.success(request, "Rubrique du diagnostic enregistrée.")
     return redirect("security:diagnostic", pathway.pk)
@@ -107,8 +113,8 @@ def consent_create(request, pk: int):
         secrecy.consent_record(
             pathway, organisation=organisation, given_on=given_on, by=request.user, now=timezone.now()
         )
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
+    except (secrecy.SecrecyDenied, ValidationError) as exc:
+        messages.error(request, _refusal(exc))
     else:
         messages.success(request, f"Consentement au partage avec {organisation} enregistré.")
     return redirect("security:diagnostic", pathway.pk)
@@ -120,8 +126,8 @@ def consent_withdraw(request, pk: int, consent_id: int):
     pathway = _pathway_or_404(request, pk)
     try:
         secrecy.consent_withdraw(pathway, consent_id, on=timezone.localdate(), by=request.user)
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
+    except (secrecy.SecrecyDenied, ValidationError) as exc:
+        messages.error(request, _refusal(exc))
     else:
         messages.success(request, "Retrait du consentement enregistré.")
     return redirect("security:diagnostic", pathway.pk)
@@ -133,8 +139,8 @@ def private_note_create(request, pk: int):
     pathway = _pathway_or_404(request, pk)
     try:
         secrecy.private_note_add(pathway, content=request.POST.get("content", ""), by=request.user, now=timezone.now())
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
+    except (secrecy.SecrecyDenied, ValidationError) as exc:
+        messages.error(request, _refusal(exc))
     else:
         messages.success(request, "Note privée enregistrée (visible par vous seul).")
     return redirect("security:diagnostic", pathway.pk)
