@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -109,7 +110,12 @@ def contact_create(request, pk: int):
     occurred_on = _contact_date(request.POST.get("occurred_on"), today)
     if occurred_on is None or outcome not in ContactOutcome.values or kind not in ContactKind.values:
         return HttpResponseBadRequest("Contact invalide : date (pas dans le futur), issue et type requis.")
-    contact_record(pathway, occurred_on=occurred_on, kind=kind, outcome=outcome, by=request.user, now=timezone.now())
+    try:
+        contact_record(
+            pathway, occurred_on=occurred_on, kind=kind, outcome=outcome, by=request.user, now=timezone.now()
+        )
+    except ValidationError as exc:  # the date rule (casework.validation): its French message
+        return HttpResponseBadRequest(" ".join(exc.messages))
     label = "honoré" if outcome == ContactOutcome.HELD else "manqué"
     messages.success(request, f"{ContactKind(kind).label} {label} enregistré pour le {occurred_on:%d/%m/%Y}.")
     if request.htmx:
