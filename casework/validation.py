@@ -5,7 +5,7 @@ the forms and serializers before them (so that the message lands next to the fie
 raises Django's `ValidationError` keyed by field, with a French message that names the date.
 
 The date window (docs/state-machine.md, "Dates accepted"):
-- a birth date is on or after 01/01/1900 and the person is at least 16 on `today`;
+- a birth date is on or after 01/01/1900 and the person is at least 16 on the day of entry;
 - an effective date is not before the pathway's entry, not before the person's birth, not
   before 01/01/1900, and not more than ten years after `today`.
 `today` is always passed in: nothing here reads the clock.
@@ -52,13 +52,13 @@ def latest_date(today: dt.date) -> dt.date:
     return years_after(today, MAX_YEARS_AHEAD)
 
 
-def birth_date_check(birth_date: dt.date, *, today: dt.date, field: str = "birth_date") -> None:
-    """Born on or after 01/01/1900 and at least 16 years old on `today`."""
+def birth_date_check(birth_date: dt.date, *, on: dt.date, field: str = "birth_date") -> None:
+    """Born on or after 01/01/1900 and at least 16 years old on `on` (the day of entry)."""
     if birth_date < EARLIEST_DATE:
         raise ValidationError({field: [f"La date de naissance ({_fr(birth_date)}) est antérieure au 01/01/1900."]})
-    if years_after(birth_date, MIN_AGE) > today:
+    if years_after(birth_date, MIN_AGE) > on:
         raise ValidationError(
-            {field: [f"La date de naissance ({_fr(birth_date)}) donne moins de {MIN_AGE} ans au {_fr(today)}."]}
+            {field: [f"La date de naissance ({_fr(birth_date)}) donne moins de {MIN_AGE} ans au {_fr(on)}."]}
         )
 
 

@@ -47,7 +47,7 @@ class BeneficiaryCreateSerializer(serializers.Serializer):
         today = timezone.localdate()
         errors = {}
         try:
-            birth_date_check(data["birth_date"], today=today)
+            birth_date_check(data["birth_date"], on=min(data["entered_on"], today))
         except DjangoValidationError as exc:
             errors.update(exc.message_dict)
         if data["entered_on"] > today:

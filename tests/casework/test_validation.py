@@ -75,9 +75,9 @@ def test_a_date_before_birth_is_refused():
     ("birth", "accepted"),
     [(D(1899, 12, 31), False), (D(1900, 1, 1), True), (D(2010, 12, 3), True), (D(2010, 12, 4), False)],
 )
-def test_birth_after_1900_and_at_least_16(birth, accepted):
+def test_birth_after_1900_and_at_least_16_on_entry(birth, accepted):
     try:
-        birth_date_check(birth, today=TODAY)
+        birth_date_check(birth, on=TODAY)
     except ValidationError as exc:
         assert not accepted
         assert "birth_date" in exc.message_dict

@@ -24,7 +24,7 @@ def pathway_enter(*, beneficiary_data: dict, entered_on: dt.date, by, now: dt.da
     """
     today = timezone.localdate(now)
     birth_date = beneficiary_data["birth_date"]
-    birth_date_check(birth_date, today=today)
+    birth_date_check(birth_date, on=entered_on)
     date_window_check(entered_on, today=today, label="La date d'entrée", field="entered_on", birth_date=birth_date)
     with transaction.atomic(), acting_as(by):  # the audit trail records who
         beneficiary = Beneficiary.objects.create(**beneficiary_data)
