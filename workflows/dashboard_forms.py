@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from casework.enums import Public
 from casework.models import Organisation, Professional, Territory
-from casework.validation import delegation_dates_check
+from casework.validation import REASON_MAX_LENGTH, delegation_dates_check
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -107,7 +107,7 @@ class ReassignForm(forms.Form):
     note = forms.CharField(
         label="Note de passage de relais",
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=5000,
+        max_length=REASON_MAX_LENGTH,  # also the transitions' reason (casework.validation)
         initial="Rééquilibrage des files actives.",
     )
 
