@@ -19,11 +19,20 @@ from .forms import TRANSITION_FORMS
 MAX_ID = 10**18 - 1
 
 
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A row named by its code; a code PostgreSQL cannot even compare (a NUL byte) is unknown, not a 500."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class BeneficiaryCreateSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     birth_date = serializers.DateField()
-    territory = serializers.SlugRelatedField(
+    territory = CodeRelatedField(
         slug_field="code",
         queryset=Territory.objects.all(),
         error_messages={"does_not_exist": "Territoire inconnu : « {value} »."},

@@ -57,6 +57,8 @@ def test_create_beneficiary_opens_a_pathway_in_orientation(world):
         ({"first_name": ""}, "first_name"),
         ({"birth_date": "29/02/1984"}, "birth_date"),
         ({"territory": "atlantide"}, "territory"),
+        ({"territory": "niort\x00ais"}, "territory"),
+        ({"last_name": "Mar\x00tin"}, "last_name"),
         ({"publics": ["martien"]}, "publics"),
         ({"entered_on": (TODAY + dt.timedelta(days=3)).isoformat()}, "entered_on"),
         ({"registered_with_france_travail": "peut-être"}, "registered_with_france_travail"),
