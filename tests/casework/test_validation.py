@@ -11,7 +11,16 @@ from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from casework.enums import PathwayState
-from casework.models import Consent, Contact, Contract, DiagnosticSection, Handover, PartnerRequest, PrivateNote
+from casework.models import (
+    Consent,
+    Contact,
+    Contract,
+    DiagnosticSection,
+    Handover,
+    PartnerRequest,
+    PrivateNote,
+    SensitiveAccessLog,
+)
 from casework.services import secrecy
 from casework.validation import (
     DIAGNOSTIC_SECTION_MAX_LENGTH,
@@ -277,3 +286,11 @@ def test_the_api_refuses_nul_bytes_and_overlong_text_with_400(world, field):
 def test_long_words_wrap_in_the_stylesheet():
     css = Path(settings.BASE_DIR, "static/css/filrouge.css").read_text()
     assert "overflow-wrap: anywhere" in css
+
+
+def test_an_overlong_break_glass_justification_is_refused_and_nothing_is_read(world):
+    p = advance(world, world.enter(ENTRY), S.SOCIAL_TRACK, ENTRY)
+    with pytest.raises(ValidationError) as exc:
+        secrecy.diagnostic_read(p, world.referent2.user, now=at(TODAY), break_glass=True, justification="j" * 2001)
+    assert "justification" in exc.value.message_dict
+    assert not SensitiveAccessLog.objects.exists()

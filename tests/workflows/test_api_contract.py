@@ -15,6 +15,8 @@ from casework.enums import PathwayState
 from casework.models import Contact, IdempotencyRecord, Pathway, TransitionLog
 from tests.factories import track
 from tests.helpers import advance, make_world
+from workflows.forms import TRANSITION_FORMS, TRANSITION_LABELS
+from workflows.services.transitions import EFFECTS, TRANSITIONS
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -31,6 +33,12 @@ def client_for(pro):
 def fsm_transition_names() -> list[str]:
     """Every transition of the pathway's state machine, read from the FSM itself."""
     return sorted({t.name for t in Pathway._meta.get_field("state").get_all_transitions(Pathway)})
+
+
+def test_every_fsm_transition_has_its_effects_form_and_label():
+    """The tables keyed by transition name follow the FSM: a new transition cannot miss one."""
+    names = set(fsm_transition_names())
+    assert set(TRANSITIONS) == set(EFFECTS) == set(TRANSITION_FORMS) == set(TRANSITION_LABELS) == names
 
 
 @pytest.fixture

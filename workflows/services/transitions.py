@@ -36,22 +36,8 @@ from notifications.services import outbox
 
 from .errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 
-TRANSITIONS = (
-    "orient",
-    "assign_referent",
-    "propose_handover",
-    "accept_handover",
-    "refuse_handover",
-    "sign_contract",
-    "request_reorientation",
-    "decide_reorientation",
-    "start_job",
-    "end_followup",
-    "suspend",
-    "resume",
-    "close",
-    "reopen",
-)
+# Every transition of the pathway's state machine, read from the FSM (never listed by hand).
+TRANSITIONS = tuple(sorted({t.name for t in Pathway._meta.get_field("state").get_all_transitions(Pathway)}))
 
 
 @dataclass
