@@ -97,6 +97,12 @@ def can_reopen(pathway: Pathway, user: Any) -> bool:
     )
 
 
+def can_register_beneficiary(user: Any) -> bool:
+    """Registering a person (an entry) is the orientation officers' work (and the imports')."""
+    pro = professional_of(user)
+    return pro is not None and pro.is_orientation_officer
+
+
 def can_record_contact(pathway: Pathway, user: Any) -> bool:
     return pathway.is_open and can_manage(pathway, user)
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from casework.enums import AlertLevel, RuleCode
+from casework.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from casework.models import Organisation, PartnerRequest
 from casework.permissions import can_manage
 from casework.selectors import pathways_visible_to
+from casework.validation import pathway_date_check
 from config.api import StrictFilterSet
 
 from .models import Alert, AlertStatus
@@ -92,8 +95,12 @@ class PartnerRequestSerializer(serializers.Serializer):
             )
         today = timezone.localdate()
         sent_on = data.get("sent_on") or today
-        if sent_on > today or sent_on < pathway.entered_on:
-            raise serializers.ValidationError({"sent_on": ["Date d'envoi hors du parcours ou dans le futur."]})
+        if sent_on > today:
+            raise serializers.ValidationError({"sent_on": ["La date d'envoi ne peut pas être dans le futur."]})
+        try:
+            pathway_date_check(pathway, sent_on, today=today, label="La date d'envoi de la demande", field="sent_on")
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
         return {**data, "pathway": pathway, "organisation": organisation, "sent_on": sent_on}
 
 
@@ -105,6 +112,11 @@ class PartnerRequestViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return PartnerRequest.objects.filter(pathway__in=pathways_visible_to(self.request.user))
 
+    @extend_schema(
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: PartnerRequestSerializer, 400: None, 403: None, 404: None, **IDEMPOTENCY_RESPONSES},
+    )
+    @idempotent
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

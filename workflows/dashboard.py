@@ -596,7 +596,7 @@ def delegation_create_view(request):
     form = DelegationForm(request.POST, referents=board.referents_in_scope(pro), today=today, prefix="d")
     if form.is_valid():
         try:
-            delegation = delegation_create(by=request.user, **form.cleaned_data)
+            delegation = delegation_create(by=request.user, today=today, **form.cleaned_data)
         except DelegationOverlap as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:  # a domain rule on the dates

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from casework import board
 from casework.enums import Public, RuleCode
 from casework.models import Organisation, Professional, Territory
+from casework.validation import REASON_MAX_LENGTH, delegation_dates_check
 
 from .params import IdListField, id_field
 
@@ -165,7 +167,7 @@ class ReassignForm(forms.Form):
     note = forms.CharField(
         label="Note de passage de relais",
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=5000,
+        max_length=REASON_MAX_LENGTH,  # also the transitions' reason (casework.validation)
         initial="Rééquilibrage des files actives.",
     )
 
@@ -196,4 +198,8 @@ class DelegationForm(forms.Form):
             self.add_error("ends_on", "La fin précède le début.")
         if data.get("ends_on") and data["ends_on"] < self.today:
             self.add_error("ends_on", "Une délégation se déclare pour une absence en cours ou à venir.")
+        try:
+            delegation_dates_check(data.get("starts_on"), data.get("ends_on"), today=self.today)
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return data

@@ -13,6 +13,7 @@ from django import forms
 from casework.enums import CloseReason, ContactKind, ContactOutcome, JobKind, PathwayState, SuspensionReason
 from casework.models import Organisation, Pathway, Professional, Track
 from casework.models.pathways import CONTACT_COMMENT_MAX_LENGTH
+from casework.validation import TRANSITION_DATE_PARAMS, pathway_date_check
 
 from .dashboard_forms import date_field
 
@@ -46,9 +47,33 @@ class TransitionForm(forms.Form):
         day = self.cleaned_data["occurred_on"]
         if day > self.today:
             raise forms.ValidationError("La date d'effet ne peut pas être dans le futur.")
-        if day < self.pathway.entered_on and self.pathway.state != PathwayState.CLOSED:
-            raise forms.ValidationError("La date d'effet ne peut pas précéder l'entrée dans le parcours.")
+        since_entry = self.pathway.state != PathwayState.CLOSED
+        return self._occurred_on_checked(day, since_entry=since_entry)
+
+    def _occurred_on_checked(self, day: dt.date, *, since_entry: bool) -> dt.date:
+        """The one date rule (`casework.validation`), its message on this field."""
+        try:
+            pathway_date_check(
+                self.pathway,
+                day,
+                today=self.today,
+                label="La date d'effet",
+                field="occurred_on",
+                since_entry=since_entry,
+            )
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["occurred_on"]) from exc
         return day
+
+    def clean(self):
+        data = super().clean()
+        for field, label in TRANSITION_DATE_PARAMS.items():
+            if data.get(field):
+                try:
+                    pathway_date_check(self.pathway, data[field], today=self.today, label=label, field=field)
+                except forms.ValidationError as exc:
+                    self.add_error(None, exc)
+        return data
 
     def params(self) -> dict:
         """The transition's keyword arguments, without `occurred_on` and `reason`."""
@@ -231,7 +256,7 @@ class ReopenForm(TransitionForm):
             raise forms.ValidationError("La date d'effet ne peut pas être dans le futur.")
         if self.pathway.closed_on and day < self.pathway.closed_on:
             raise forms.ValidationError("La réouverture ne peut pas précéder la clôture.")
-        return day
+        return self._occurred_on_checked(day, since_entry=False)
 
 
 TRANSITION_FORMS: dict[str, type[TransitionForm]] = {

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from django import forms
 
-MAX_TEXT = 20000
+from casework.validation import DIAGNOSTIC_SECTION_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH, NOTE_MAX_LENGTH
 
 
 class BreakGlassForm(forms.Form):
-    justification = forms.CharField(label="Justification", required=False, max_length=2000)
+    justification = forms.CharField(label="Justification", required=False, max_length=JUSTIFICATION_MAX_LENGTH)
 
 
 class DiagnosticSectionForm(forms.Form):
     kind = forms.CharField(label="Rubrique", required=False, max_length=40)
-    content = forms.CharField(label="Contenu", required=False, max_length=MAX_TEXT)
+    content = forms.CharField(label="Contenu", required=False, max_length=DIAGNOSTIC_SECTION_MAX_LENGTH)
 
 
 class PrivateNoteForm(forms.Form):
-    content = forms.CharField(label="Note", required=False, max_length=MAX_TEXT)
+    content = forms.CharField(label="Note", required=False, max_length=NOTE_MAX_LENGTH)

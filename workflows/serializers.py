@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from casework.enums import ContactKind, ContactOutcome, PathwayState, Public
 from casework.models import Beneficiary, Contact, Deadline, Pathway, Territory, TransitionLog
 from casework.permissions import covers_territory, professional_of
+from casework.validation import birth_date_check, date_window_check, pathway_date_check
 
 from .forms import TRANSITION_FORMS
+
+# Ids are bounded integers (18 digits: below PostgreSQL's bigint).
+MAX_ID = 10**18 - 1
+
+
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A row named by its code; a code PostgreSQL cannot even compare (a NUL byte) is unknown, not a 500."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
 
 
 class BeneficiaryCreateSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     birth_date = serializers.DateField()
-    territory = serializers.SlugRelatedField(
+    territory = CodeRelatedField(
         slug_field="code",
         queryset=Territory.objects.all(),
         error_messages={"does_not_exist": "Territoire inconnu : « {value} »."},
@@ -39,12 +55,23 @@ class BeneficiaryCreateSerializer(serializers.Serializer):
     def validate(self, data):
         today = timezone.localdate()
         errors = {}
-        if data["birth_date"] >= today:
-            errors["birth_date"] = ["La date de naissance doit être dans le passé."]
+        try:
+            birth_date_check(data["birth_date"], on=min(data["entered_on"], today))
+        except DjangoValidationError as exc:
+            errors.update(exc.message_dict)
         if data["entered_on"] > today:
             errors["entered_on"] = ["La date d'entrée ne peut pas être dans le futur."]
-        if data["entered_on"] < data["birth_date"]:
-            errors["entered_on"] = ["La date d'entrée ne peut pas précéder la date de naissance."]
+        elif "birth_date" not in errors:
+            try:
+                date_window_check(
+                    data["entered_on"],
+                    today=today,
+                    label="La date d'entrée",
+                    field="entered_on",
+                    birth_date=data["birth_date"],
+                )
+            except DjangoValidationError as exc:
+                errors.update(exc.message_dict)
         if errors:
             raise serializers.ValidationError(errors)
         data["publics"] = sorted(set(data["publics"]))
@@ -134,26 +161,57 @@ class PathwaySerializer(PathwayListSerializer):
         ]
 
 
-class TransitionRequestSerializer(serializers.Serializer):
-    """Documentation of the payload; each transition validates its own parameters."""
+def _request_field(name: str, field: forms.Field) -> serializers.Field:
+    """The API type of one transition form field: what the schema declares is what the API takes."""
+    common = {"required": field.required and name != "occurred_on", "help_text": str(field.label or "")}
+    if name == "occurred_on":
+        common["help_text"] = "Date d'effet (défaut : aujourd'hui)."
+    if isinstance(field, forms.ModelChoiceField):
+        if field.to_field_name:  # a code (track)
+            return serializers.CharField(max_length=100, **common)
+        return serializers.IntegerField(min_value=1, max_value=MAX_ID, **common)
+    if isinstance(field, forms.TypedChoiceField) and {str(v) for v, _ in field.choices} - {""} == {"true", "false"}:
+        return serializers.BooleanField(**common)
+    if isinstance(field, forms.ChoiceField):
+        choices = [(v, label) for v, label in field.choices if v != ""]
+        return serializers.ChoiceField(choices=choices, allow_blank=not field.required, **common)
+    if isinstance(field, forms.BooleanField):
+        return serializers.BooleanField(**common)
+    if isinstance(field, forms.DateField):
+        return serializers.DateField(**common)
+    if isinstance(field, forms.CharField):
+        return serializers.CharField(max_length=field.max_length, allow_blank=not field.required, **common)
+    raise TypeError(f"Type de champ non prévu pour l'API : {name} ({type(field).__name__}).")
 
-    transition = serializers.ChoiceField(choices=sorted(TRANSITION_FORMS))
-    occurred_on = serializers.DateField(required=False, help_text="Date d'effet (défaut : aujourd'hui).")
-    reason = serializers.CharField(required=False, help_text="Motif ou commentaire.")
-    organisation = serializers.IntegerField(required=False, help_text="orient, decide_reorientation")
-    track = serializers.CharField(required=False, help_text="Code du parcours : orient, decide_reorientation")
-    referent = serializers.IntegerField(required=False, help_text="assign_referent")
-    incoming = serializers.IntegerField(required=False, help_text="propose_handover")
-    note = serializers.CharField(required=False, help_text="propose_handover")
-    kind = serializers.CharField(required=False, help_text="sign_contract")
-    starts_on = serializers.DateField(required=False, help_text="sign_contract")
-    ends_on = serializers.DateField(required=False, help_text="sign_contract")
-    accepted = serializers.BooleanField(required=False, help_text="decide_reorientation")
-    job_kind = serializers.CharField(required=False, help_text="start_job")
-    sustainable = serializers.BooleanField(required=False, help_text="end_followup")
-    suspension_reason = serializers.CharField(required=False, help_text="suspend")
-    expected_resume_on = serializers.DateField(required=False, help_text="suspend")
-    close_reason = serializers.CharField(required=False, help_text="close")
+
+def _transition_request_serializer(name: str, form_class) -> type[serializers.Serializer]:
+    """The request body of transition `name`, derived from its form (the one validation)."""
+    # A form bound to an unsaved pathway: its fields as a request sees them (no query is run).
+    form = form_class(pathway=Pathway(), today=timezone.localdate())
+    fields = {"transition": serializers.ChoiceField(choices=[name])}
+    fields.update({fname: _request_field(fname, f) for fname, f in form.fields.items()})
+    component = "".join(part.title() for part in name.split("_")) + "Request"
+    return type(component, (serializers.Serializer,), {**fields, "__doc__": f"Transition « {name} »."})
+
+
+TRANSITION_REQUEST_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
+    name: _transition_request_serializer(name, form_class) for name, form_class in TRANSITION_FORMS.items()
+}
+
+# The body of POST /pathways/{id}/transitions/: one of the above, chosen by `transition`.
+TransitionRequestSerializer = PolymorphicProxySerializer(
+    component_name="TransitionRequest",
+    serializers=TRANSITION_REQUEST_SERIALIZERS,
+    resource_type_field_name="transition",
+)
+
+
+class TransitionOutcomeSerializer(serializers.Serializer):
+    """A transition done by a caller who no longer sees the pathway (e.g. a refused handover)."""
+
+    id = serializers.IntegerField(help_text="Le parcours.")
+    transition = serializers.CharField()
+    detail = serializers.CharField()
 
 
 class ContactCreateSerializer(serializers.ModelSerializer):
@@ -167,10 +225,13 @@ class ContactCreateSerializer(serializers.ModelSerializer):
 
     def validate_occurred_on(self, day):
         pathway = self.context["pathway"]
-        if day > timezone.localdate():
+        today = timezone.localdate()
+        if day > today:
             raise serializers.ValidationError("La date du contact ne peut pas être dans le futur.")
-        if day < pathway.entered_on:
-            raise serializers.ValidationError("La date du contact ne peut pas précéder l'entrée dans le parcours.")
+        try:
+            pathway_date_check(pathway, day, today=today, label="La date du contact", field="occurred_on")
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["occurred_on"]) from exc
         return day
 
 

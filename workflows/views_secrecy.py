@@ -30,6 +30,11 @@ from .secrecy_forms import BreakGlassForm, DiagnosticSectionForm, PrivateNoteFor
 from .services.secrecy import diagnostic_break_glass
 
 
+def _refusal(exc: Exception) -> str:
+    """The French message of a refusal: secrecy, or a rule on the input (length, date)."""
+    return exc.message if isinstance(exc, secrecy.SecrecyDenied) else " ".join(exc.messages)
+
+
 def _pathway_or_404(request, pk: int):
     pathway = pathway_for_user(request.user, pk)
     if pathway is None:
@@ -89,8 +94,8 @@ def diagnostic_break_glass_view(request, pk: int):
         sections, _ = diagnostic_break_glass(
             pathway, request.user, justification=form.cleaned_data["justification"], now=timezone.now()
         )
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
+    except (secrecy.SecrecyDenied, ValidationError) as exc:
+        messages.error(request, _refusal(exc))
         return redirect("security:diagnostic", pathway.pk)
     messages.warning(request, "Accès d'urgence enregistré ; votre responsable d'équipe en est informé.")
     return render(request, "audit/diagnostic.html", _context(request, pathway, sections=sections, break_glass=True))
@@ -110,13 +115,9 @@ def diagnostic_section_edit(request, pk: int):
     try:
         secrecy.diagnostic_section_save(pathway, kind=kind, content=content, by=request.user, now=timezone.now())
     except (secrecy.SecrecyDenied, ValidationError) as exc:
-        return _refused(request, pathway, section_kind=kind, section_typed=content, section_error=_message(exc))
+        return _refused(request, pathway, section_kind=kind, section_typed=content, section_error=_refusal(exc))
     messages.success(request, "Rubrique du diagnostic enregistrée.")
     return redirect("security:diagnostic", pathway.pk)
-
-
-def _message(exc: Exception) -> str:
-    return " ".join(getattr(exc, "messages", None) or [getattr(exc, "message", str(exc))])
 
 
 @login_required
@@ -152,8 +153,8 @@ def consent_withdraw(request, pk: int, consent_id: int):
     pathway = _pathway_or_404(request, pk)
     try:
         secrecy.consent_withdraw(pathway, consent_id, on=timezone.localdate(), by=request.user)
-    except secrecy.SecrecyDenied as exc:
-        messages.error(request, exc.message)
+    except (secrecy.SecrecyDenied, ValidationError) as exc:
+        messages.error(request, _refusal(exc))
     else:
         messages.success(request, "Retrait du consentement enregistré.")
     return redirect("security:diagnostic", pathway.pk)
@@ -171,6 +172,6 @@ def private_note_create(request, pk: int):
     try:
         secrecy.private_note_add(pathway, content=form.cleaned_data["content"], by=request.user, now=timezone.now())
     except (secrecy.SecrecyDenied, ValidationError) as exc:
-        return _refused(request, pathway, note_typed=content, note_error=_message(exc))
+        return _refused(request, pathway, note_typed=content, note_error=_refusal(exc))
     messages.success(request, "Note privée enregistrée (visible par vous seul).")
     return redirect("security:diagnostic", pathway.pk)

@@ -1,7 +1,8 @@
 from .audit import AUDITED_MODELS  # registers the audit trail (django-simple-history)
-from .beneficiaries import Barrier, Beneficiary
+from .beneficiaries import Barrier, Beneficiary, IdentityReview
 from .deadlines import Deadline
 from .facts import BoardCount, BoardSummaryState, EntryFact, IndicatorFactsState
+from .idempotency import IdempotencyRecord
 from .organisations import Delegation, Organisation, Professional, Team, Territory
 from .partners import PartnerRequest
 from .pathways import Contact, Contract, Handover, Pathway, ReferentPeriod, Track, TransitionLog
@@ -35,6 +36,8 @@ __all__ = [
     "DelayRule",
     "Delegation",
     "Handover",
+    "IdempotencyRecord",
+    "IdentityReview",
     "Organisation",
     "OrientationRule",
     "PartnerRequest",

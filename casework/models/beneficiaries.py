@@ -1,5 +1,6 @@
 """The person at the centre: minimal identity, publics, the flags orientation uses, barriers."""
 
+from django.conf import settings
 from django.db import models
 
 from casework.enums import BarrierKind, BarrierStatus
@@ -45,3 +46,32 @@ class Barrier(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class IdentityReview(models.Model):
+    """A registration that may be a person already followed elsewhere, for the orientation
+    officers to check ("à vérifier"). The caller could not see the existing pathway, so the API
+    did not say it exists (no existence oracle): the request waits here with what was sent."""
+
+    candidate = models.ForeignKey(
+        Beneficiary, on_delete=models.CASCADE, related_name="identity_reviews", verbose_name="personne déjà suivie"
+    )
+    territory = models.ForeignKey(
+        Territory, on_delete=models.PROTECT, related_name="identity_reviews", verbose_name="territoire demandé"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="demandé par"
+    )
+    requested_at = models.DateTimeField("demandé le")
+    request_data = models.JSONField("données de la demande", default=dict)
+    resolved_at = models.DateTimeField("traité le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "identité à vérifier"
+        verbose_name_plural = "identités à vérifier"
+        ordering = ["requested_at", "id"]
+        indexes = [models.Index(fields=["territory", "resolved_at"])]
+
+    def __str__(self) -> str:
+        # Never the identity: __str__ ends up in logs and admin titles.
+        return f"Identité à vérifier n° {self.pk}"

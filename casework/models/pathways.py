@@ -27,6 +27,7 @@ from casework.enums import (
     SuspensionReason,
     TrackKind,
 )
+from casework.validation import HANDOVER_NOTE_MAX_LENGTH, REASON_MAX_LENGTH, text_validators
 
 from .beneficiaries import Beneficiary
 from .organisations import Organisation, Professional, Territory
@@ -312,7 +313,9 @@ class TransitionLog(models.Model):
     occurred_on = models.DateField("date d'effet")
     recorded_at = models.DateTimeField("enregistré le")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    reason = models.TextField("motif", blank=True)
+    reason = models.TextField(
+        "motif", blank=True, max_length=REASON_MAX_LENGTH, validators=text_validators(REASON_MAX_LENGTH)
+    )
     params = models.JSONField(default=dict, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -356,10 +359,17 @@ class Handover(models.Model):
     outgoing = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="handovers_out")
     incoming = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="handovers_in")
     proposed_on = models.DateField("proposé le")
-    note = models.TextField("note de passage de relais", blank=True)
+    note = models.TextField(
+        "note de passage de relais",
+        blank=True,
+        max_length=HANDOVER_NOTE_MAX_LENGTH,
+        validators=text_validators(HANDOVER_NOTE_MAX_LENGTH),
+    )
     status = models.CharField(max_length=20, choices=HandoverStatus.choices, default=HandoverStatus.PROPOSED)
     decided_on = models.DateField(null=True, blank=True)
-    refusal_reason = models.TextField("motif du refus", blank=True)
+    refusal_reason = models.TextField(
+        "motif du refus", blank=True, max_length=REASON_MAX_LENGTH, validators=text_validators(REASON_MAX_LENGTH)
+    )
 
     class Meta:
         verbose_name = "passage de relais"
@@ -386,7 +396,12 @@ class Contact(models.Model):
     aspir = models.BooleanField("entretien ASPIR", default=False)
     # db_default: the set-based loaders (COPY) that list their columns need no change.
     comment = models.CharField(
-        "commentaire", max_length=CONTACT_COMMENT_MAX_LENGTH, blank=True, default="", db_default=""
+        "commentaire",
+        max_length=CONTACT_COMMENT_MAX_LENGTH,
+        blank=True,
+        default="",
+        db_default="",
+        validators=text_validators(CONTACT_COMMENT_MAX_LENGTH),
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     recorded_at = models.DateTimeField()

@@ -9,6 +9,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from casework.validation import (
+    DIAGNOSTIC_SECTION_MAX_LENGTH,
+    JUSTIFICATION_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    text_validators,
+)
+
 from .beneficiaries import Beneficiary
 from .organisations import Organisation, Professional
 from .pathways import AppendOnlyQuerySet, Pathway
@@ -32,7 +39,12 @@ class DiagnosticSection(models.Model):
 
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="diagnostic_sections")
     kind = models.CharField("rubrique", max_length=30, choices=DiagnosticSectionKind.choices)
-    content = models.TextField("contenu", blank=True)
+    content = models.TextField(
+        "contenu",
+        blank=True,
+        max_length=DIAGNOSTIC_SECTION_MAX_LENGTH,
+        validators=text_validators(DIAGNOSTIC_SECTION_MAX_LENGTH),
+    )
     author = models.ForeignKey(
         Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="diagnostic_sections"
     )
@@ -103,7 +115,7 @@ class PrivateNote(models.Model):
 
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="private_notes")
     author = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="private_notes")
-    content = models.TextField("note")
+    content = models.TextField("note", max_length=NOTE_MAX_LENGTH, validators=text_validators(NOTE_MAX_LENGTH))
     created_at = models.DateTimeField()
 
     class Meta:
@@ -131,7 +143,12 @@ class SensitiveAccessLog(models.Model):
     section_ids = models.JSONField(default=list, blank=True)
     at = models.DateTimeField("le")
     break_glass = models.BooleanField("accès d'urgence", default=False)
-    justification = models.TextField("justification", blank=True)
+    justification = models.TextField(
+        "justification",
+        blank=True,
+        max_length=JUSTIFICATION_MAX_LENGTH,
+        validators=text_validators(JUSTIFICATION_MAX_LENGTH),
+    )
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from casework import permissions
 from casework.audit import acting_as
@@ -25,6 +26,13 @@ from casework.models import (
     Pathway,
     PrivateNote,
     SensitiveAccessLog,
+)
+from casework.validation import (
+    DIAGNOSTIC_SECTION_MAX_LENGTH,
+    JUSTIFICATION_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    pathway_date_check,
+    text_check,
 )
 
 MIN_JUSTIFICATION = 15
@@ -67,6 +75,7 @@ def diagnostic_read(
     """The diagnostic sections, for a user of the circle, or in break-glass with a justification."""
     justification = (justification or "").strip()
     if break_glass:
+        text_check(justification, max_length=JUSTIFICATION_MAX_LENGTH, field="justification")
         if not permissions.can_break_glass(pathway, user):
             raise SecrecyDenied("L'accès d'urgence n'est pas possible pour ce parcours.")
         if len(justification) < MIN_JUSTIFICATION:
@@ -95,6 +104,7 @@ def diagnostic_section_save(pathway: Pathway, *, kind: str, content: str, by, no
         raise SecrecyDenied("Rubrique de diagnostic inconnue.")
     if not permissions.can_write_diagnostic(pathway, by):
         raise SecrecyDenied("Vous ne pouvez pas modifier le diagnostic de ce parcours.")
+    text_check(content, max_length=DIAGNOSTIC_SECTION_MAX_LENGTH, field="content")
     pro = permissions.professional_of(by)
     with transaction.atomic(), acting_as(by):
         section = DiagnosticSection.objects.select_for_update().filter(pathway=pathway, kind=kind).first()
@@ -118,6 +128,13 @@ def consent_record(
 ) -> Consent:
     if not permissions.can_manage_consent(pathway, by):
         raise SecrecyDenied("Seuls le référent, son délégué ou le responsable d'équipe recueillent un consentement.")
+    pathway_date_check(
+        pathway,
+        given_on,
+        today=timezone.localdate(now),
+        label="La date de recueil du consentement",
+        field="given_on",
+    )
     with transaction.atomic(), acting_as(by):
         live = Consent.objects.filter(
             beneficiary_id=pathway.beneficiary_id, organisation=organisation, withdrawn_on__isnull=True
@@ -165,4 +182,5 @@ def private_note_add(pathway: Pathway, *, content: str, by, now: dt.datetime) ->
     content = (content or "").strip()
     if not content:
         raise SecrecyDenied("La note est vide.")
-    return PrivateNote.objects.create(pathway=pathway, author=pro, content=content[:10000], created_at=now)
+    text_check(content, max_length=NOTE_MAX_LENGTH, field="content")
+    return PrivateNote.objects.create(pathway=pathway, author=pro, content=content, created_at=now)

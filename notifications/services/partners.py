@@ -12,10 +12,12 @@ import datetime as dt
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.utils import timezone
 
 from casework.enums import RuleCode
 from casework.models import PartnerRequest, Pathway
 from casework.services import deadlines as dl
+from casework.validation import pathway_date_check
 from notifications.models import Notification
 
 from . import outbox
@@ -53,7 +55,12 @@ def partner_request_from_token(token: str) -> PartnerRequest:
 def partner_request_send(
     pathway: Pathway, organisation, kind: str, *, sent_on: dt.date, by, now: dt.datetime
 ) -> PartnerRequest:
-    """Record a request to a partner, open its `partner_ack` clock and e-mail its contact."""
+    """Record a request to a partner, open its `partner_ack` clock and e-mail its contact.
+
+    A sending date outside the pathway is refused (`ValidationError`, `casework.validation`)."""
+    pathway_date_check(
+        pathway, sent_on, today=timezone.localdate(now), label="La date d'envoi de la demande", field="sent_on"
+    )
     with transaction.atomic():
         request = PartnerRequest.objects.create(
             pathway=pathway, organisation=organisation, kind=kind, sent_on=sent_on, created_by=by

@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from casework.enums import PathwayState, RuleCode
-from casework.models import Contact, Pathway
+from casework.enums import HandoverStatus, PathwayState, RuleCode
+from casework.models import Contact, Handover, IdentityReview, Pathway
+from casework.selectors import pathways_visible_to
 from tests.helpers import advance, api_token_for
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,8 @@ def test_create_beneficiary_opens_a_pathway_in_orientation(world):
         ({"first_name": ""}, "first_name"),
         ({"birth_date": "29/02/1984"}, "birth_date"),
         ({"territory": "atlantide"}, "territory"),
+        ({"territory": "niort\x00ais"}, "territory"),
+        ({"last_name": "Mar\x00tin"}, "last_name"),
         ({"publics": ["martien"]}, "publics"),
         ({"entered_on": (TODAY + dt.timedelta(days=3)).isoformat()}, "entered_on"),
         ({"registered_with_france_travail": "peut-être"}, "registered_with_france_travail"),
@@ -79,6 +82,64 @@ def test_same_person_with_an_open_pathway_conflicts(world):
     response = client.post("/api/v1/beneficiaries/", payload(first_name="JEANNE"), format="json")
     assert response.status_code == 409
     assert Pathway.objects.count() == 1
+
+
+def test_same_person_seen_by_the_officer_conflicts_with_the_way_to_the_pathway(world):
+    client = client_for(world.officer)
+    first = client.post("/api/v1/beneficiaries/", payload(), format="json").json()
+    response = client.post("/api/v1/beneficiaries/", payload(last_name="martin"), format="json")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["pathway"] == first["pathway"]["id"]
+    assert body["url"].endswith(f"/api/v1/pathways/{first['pathway']['id']}/")
+    assert body["page"].endswith(f"/parcours/{first['pathway']['id']}/")
+
+
+@pytest.mark.parametrize("who", ["referent", "lead", "partner_referent", "partner_lead"])
+def test_only_orientation_officers_register_people(world, who):
+    """A referent, a team lead or a partner organisation covering the territory may not (issue 14, 3)."""
+    response = client_for(getattr(world, who)).post("/api/v1/beneficiaries/", payload(), format="json")
+    assert response.status_code == 403
+    assert Pathway.objects.count() == 0
+
+
+def test_a_duplicate_the_caller_cannot_see_is_not_revealed_but_queued_for_review(world):
+    """An officer elsewhere registers a person followed here: no 409 "déjà un parcours", a 202 and
+    an identity review for the officers; nothing created."""
+    client_for(world.officer).post("/api/v1/beneficiaries/", payload(), format="json")
+    existing = Pathway.objects.get()
+    assert not pathways_visible_to(world.outsider.user).filter(pk=existing.pk).exists()
+    response = client_for(world.outsider).post(
+        "/api/v1/beneficiaries/", payload(territory="niortais-ailleurs"), format="json"
+    )
+    assert response.status_code == 202
+    assert response.json() == {"detail": "Demande enregistrée, à vérifier par l'orientation."}
+    assert "parcours ouvert" not in response.content.decode()
+    review = IdentityReview.objects.get()
+    assert review.candidate_id == existing.beneficiary_id
+    assert review.requested_by == world.outsider.user
+    assert review.request_data["territory"] == "niortais-ailleurs"
+    assert Pathway.objects.count() == 1
+
+
+def test_refusing_a_handover_from_another_organisation_answers_what_happened(world):
+    """The incoming referent (France Travail) refuses: the refusal is committed and the answer
+    is the transition's outcome, not a 500 for a pathway the caller no longer sees (issue 14, 6)."""
+    pathway = advance(world, world.enter(PAST), PathwayState.SOCIAL_TRACK, PAST)
+    world.t(pathway, "propose_handover", PAST + dt.timedelta(days=5), incoming=world.partner_referent, note="relais")
+    response = client_for(world.partner_referent).post(
+        f"/api/v1/pathways/{pathway.pk}/transitions/",
+        {"transition": "refuse_handover", "reason": "Hors de notre périmètre."},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "id": pathway.pk,
+        "transition": "refuse_handover",
+        "detail": "Transition enregistrée. Ce parcours ne vous est plus accessible.",
+    }
+    assert Handover.objects.get(pathway=pathway).status == HandoverStatus.REFUSED
+    assert client_for(world.partner_referent).get(f"/api/v1/pathways/{pathway.pk}/").status_code == 404
 
 
 def test_anonymous_is_refused(world):

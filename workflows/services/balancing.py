@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from casework.models import Delegation, Professional
+from casework.validation import delegation_dates_check
 
 from .errors import TransitionError
 from .transitions import pathway_transition
@@ -60,12 +61,21 @@ class DelegationOverlap(Exception):
 
 
 def delegation_create(
-    *, referent: Professional, delegate: Professional, starts_on: dt.date, ends_on: dt.date, by
+    *,
+    referent: Professional,
+    delegate: Professional,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    by,
+    today: dt.date | None = None,
 ) -> Delegation:
     """Declare an absence: `delegate` sees and acts on `referent`'s pathways; `referent` stays of record.
 
-    Refuses a second delegation of the same referent to the same delegate on overlapping days.
+    Refuses a second delegation of the same referent to the same delegate on overlapping days, and
+    dates outside the accepted window (`casework.validation`, checked against `today` when given).
     """
+    if today is not None:
+        delegation_dates_check(starts_on, ends_on, today=today)
     with transaction.atomic():
         Professional.objects.select_for_update().filter(pk=referent.pk).first()
         if Delegation.objects.filter(

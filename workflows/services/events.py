@@ -5,18 +5,27 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from casework.audit import acting_as
 from casework.enums import ContactOutcome, DeadlineStatus, RuleCode
 from casework.models import Beneficiary, Contact, Contract, Deadline, Pathway, TransitionLog
 from casework.services import deadlines as dl
+from casework.validation import birth_date_check, date_window_check, pathway_date_check
 from notifications.services.alerts import alerts_resolve_for_pathway
 
 ENTRY = "enter"
 
 
 def pathway_enter(*, beneficiary_data: dict, entered_on: dt.date, by, now: dt.datetime) -> Pathway:
-    """Create the beneficiary and their pathway in `orientation`, with its orientation clock."""
+    """Create the beneficiary and their pathway in `orientation`, with its orientation clock.
+
+    Refuses (`ValidationError`, field-keyed) a birth date or an entry outside the accepted window.
+    """
+    today = timezone.localdate(now)
+    birth_date = beneficiary_data["birth_date"]
+    birth_date_check(birth_date, on=entered_on)
+    date_window_check(entered_on, today=today, label="La date d'entrée", field="entered_on", birth_date=birth_date)
     with transaction.atomic(), acting_as(by):  # the audit trail records who
         beneficiary = Beneficiary.objects.create(**beneficiary_data)
         pathway = Pathway.objects.create(
@@ -49,7 +58,11 @@ def contact_record(
     """Record a contact; a held one meets the first appointment and restarts the gap clock.
 
     A missed appointment changes no clock: the contact gap runs from the last *held* contact.
+    A date outside the pathway (before its entry, ...) is refused with a `ValidationError`.
     """
+    pathway_date_check(
+        pathway, occurred_on, today=timezone.localdate(now), label="La date du contact", field="occurred_on"
+    )
     with transaction.atomic(), dl.delay_rules_cached():  # the delay rules read once
         locked = (
             Pathway.objects.select_for_update(of=("self",))

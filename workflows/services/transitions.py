@@ -12,7 +12,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from casework.audit import acting_as
@@ -21,6 +23,13 @@ from casework.models import Contract, Handover, Pathway, Professional, ReferentP
 from casework.services import deadlines as dl
 from casework.services.journal import pathway_transition_record
 from casework.statements import RowsInsert, RowsSelect, RowUpdate
+from casework.validation import (
+    HANDOVER_NOTE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    TRANSITION_DATE_PARAMS,
+    dates_check,
+    text_check,
+)
 from notifications.models import Notification
 from notifications.services import alerts as alert_service
 from notifications.services import outbox
@@ -28,22 +37,8 @@ from notifications.services import outbox
 from ..forms import TRANSITION_LABELS
 from .errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 
-TRANSITIONS = (
-    "orient",
-    "assign_referent",
-    "propose_handover",
-    "accept_handover",
-    "refuse_handover",
-    "sign_contract",
-    "request_reorientation",
-    "decide_reorientation",
-    "start_job",
-    "end_followup",
-    "suspend",
-    "resume",
-    "close",
-    "reopen",
-)
+# Every transition of the pathway's state machine, read from the FSM (never listed by hand).
+TRANSITIONS = tuple(sorted({t.name for t in Pathway._meta.get_field("state").get_all_transitions(Pathway)}))
 
 
 @dataclass
@@ -297,6 +292,34 @@ def transition_check(pathway: Pathway, name: str, user) -> None:
         raise TransitionForbidden("Vous n'êtes pas autorisé à effectuer cette transition sur ce parcours.")
 
 
+def transition_input_check(
+    pathway: Pathway, name: str, *, occurred_on: dt.date, reason: str, params: dict, now: dt.datetime
+) -> None:
+    """The dates and texts every caller must respect (forms and serializers check them first):
+    raise `TransitionInvalid` with field messages. A reopening moves the entry: its date is only
+    bounded by the person's birth and the general window."""
+    today = timezone.localdate(now)
+    errors: dict[str, list[str]] = {}
+    checks = [("occurred_on", occurred_on, "La date d'effet")]
+    checks += [(key, params.get(key), label) for key, label in TRANSITION_DATE_PARAMS.items()]
+    window = {"today": today, "birth_date": pathway.beneficiary.birth_date}
+    if name != "reopen":
+        window["entered_on"] = pathway.entered_on
+    texts = [("reason", reason, REASON_MAX_LENGTH), ("note", params.get("note"), HANDOVER_NOTE_MAX_LENGTH)]
+    try:
+        dates_check(checks, **window)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    for field, value, max_length in texts:
+        try:
+            text_check(value or "", max_length=max_length, field=field)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise TransitionInvalid(first, errors)
+
+
 def pathway_transition(
     pathway_id: int,
     name: str,
@@ -314,6 +337,7 @@ def pathway_transition(
         with transaction.atomic(), acting_as(by), dl.delay_rules_cached(), dl.deadlines_closed_counted() as closed:
             pathway = pathway_lock(pathway_id)
             transition_check(pathway, name, by)
+            transition_input_check(pathway, name, occurred_on=occurred_on, reason=reason, params=params, now=now)
             ctx = Ctx(
                 pathway=pathway,
                 by=by,
