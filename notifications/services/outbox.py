@@ -56,13 +56,13 @@ _NOTIFICATION_INSERT = RowsInsert(Notification)
 
 
 def notify(recipients: Iterable[Professional | None], event: str, pathway: Pathway, *, now: dt.datetime) -> list[int]:
-    subject, body = messages.event_message(event, pathway.pk)
+    title, body = messages.event_message(event, pathway.pk)
     rows = [
         Notification(
             recipient=r,
             event=event,
             pathway=pathway,
-            subject=subject,
+            subject=title,
             body=body,
             link=messages.pathway_link(pathway.pk),
             created_at=now,
@@ -221,7 +221,7 @@ def notification_send_email(notification_id: int, *, now: dt.datetime) -> str:
             return n.email_status
         body = f"Bonjour,\n\n{n.body}\n\n{n.link}\n\n— Fil rouge (message automatique, ne pas répondre)"
         try:
-            send_mail(n.subject, body, None, [to])
+            send_mail(messages.email_subject(n.subject), body, None, [to])
         except Exception as exc:
             n.email_attempts += 1
             n.last_error = type(exc).__name__
