@@ -255,3 +255,8 @@ def redispatch_pending(*, now: dt.datetime, grace: dt.timedelta = dt.timedelta(s
 def notification_mark_read(notification: Notification, *, now: dt.datetime) -> None:
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+
+
+def notifications_mark_all_read(professional: Professional, *, now: dt.datetime) -> int:
+    """Mark every unread notification of this professional (and only theirs) as read."""
+    return Notification.objects.unread_for(professional).update(read_at=now)
