@@ -5,7 +5,8 @@ selects the open deadlines whose `next_alert_on` has come, through a partial ind
 keyset batches locked with SKIP LOCKED; for each it fires every level whose day lies from
 `next_alert_on` to today, one alert per level with its own recipients — a clock found late
 (back-dated entry, import, data fix) alerts the referent of its skipped "due soon" and "due"
-levels as well as the team lead of its escalation, each text saying how late it is now —,
+levels as well as the team lead of its escalation, each text saying how late it is now; a
+person named by several of the levels fired at once gets one message, on the highest —,
 then moves `next_alert_on` past today (the next level's day), or clears it, in the same
 transaction as the alerts and their notifications. A level whose day is before
 `next_alert_on` was already fired, or passed by an earlier sweep: it never fires (again). So:
@@ -41,6 +42,7 @@ LEVELS = (
     (AlertLevel.DUE, "due_alert_on", "due_recipient"),
     (AlertLevel.OVERDUE, "overdue_alert_on", "overdue_recipient"),
 )
+LEVEL_RANK = {level: rank for rank, (level, _, _) in enumerate(LEVELS)}
 BATCH_SIZE = 500
 
 
@@ -286,16 +288,21 @@ def _sweep_batch(deadline_ids: list[int], today: dt.date, now: dt.datetime) -> t
     created = _insert_alerts(alert_cols, now) if alert_cols[0] else []
     note_cols = [[] for _ in _NOTIFICATION_COLUMNS]
     counts = {level: 0 for level, _, _ in LEVELS}
-    for alert_id, deadline_id, level in sorted(created):
+    told = set()  # (deadline, person): one message each, on the highest level that names them
+    for alert_id, deadline_id, level in sorted(created, key=lambda c: (c[1], -LEVEL_RANK[c[2]])):
         r, pros, email = plans[deadline_id, level]
         counts[level] += 1
         title, body = messages.alert_message(r.rule_code, level, r.due_on, r.pathway_id, today=today)
         for pro in pros:
+            if (deadline_id, pro.pk) in told:
+                continue
+            told.add((deadline_id, pro.pk))
             values = (pro.pk, "", Notification.Event.ALERT, alert_id, r.pathway_id, title, body,
                       messages.pathway_link(r.pathway_id), pro.email_status())  # fmt: skip
             for col, value in zip(note_cols, values, strict=True):
                 col.append(value)
-        if email:
+        if email and (deadline_id, email) not in told:
+            told.add((deadline_id, email))
             title, body = messages.event_message(Notification.Event.PARTNER_REMINDER)
             values = (
                 None,
