@@ -86,3 +86,13 @@ def test_old_titles_lose_the_product_name(world):
     migration.strip_product_name(apps, None)
     old.refresh_from_db()
     assert old.subject == "Un parcours a besoin de vous"
+
+
+@pytest.mark.parametrize("rule", list(RuleCode))
+@pytest.mark.parametrize("level", list(AlertLevel))
+def test_no_alert_text_says_the_deadline_falls_due_or_names_the_product(rule, level):
+    for today in (D(2026, 12, 1), D(2026, 12, 12), D(2026, 12, 30)):
+        title, body = messages.alert_message(rule, level, D(2026, 12, 12), 5, today=today)
+        assert "arrive à échéance" not in title + body and "Fil rouge" not in title + body
+        assert title.count("échéance") <= 1 and title[0].isupper() and len(title) <= 200
+        assert body.startswith("Parcours n° 5 : ") and body.endswith(".")
