@@ -23,25 +23,20 @@ from notifications.services.sweep import sweep_deadlines
 
 from .util import median_ms, ratio
 
+# Every level whose day lies from the deadline's `next_alert_on` to today, as the sweep fires them
+# (a clock found late fires each skipped level once; the levels before `next_alert_on` have fired).
 LEVEL_SQL = """
 SELECT d.id, d.pathway_id, d.rule_code, d.due_on, '{level}'::varchar AS level, r.{role} AS role
 FROM casework_deadline d JOIN casework_delayrule r ON r.id = d.rule_id
-WHERE d.status = 'open' AND d.{field} <= %(today)s {superseded}
+WHERE d.status = 'open' AND d.next_alert_on <= %(today)s AND d.{field} <= %(today)s AND d.{field} >= d.next_alert_on
   AND NOT EXISTS (SELECT 1 FROM notifications_alert a WHERE a.deadline_id = d.id AND a.level = '{level}')
 """
 LEVELS = [
-    ("due_soon", "due_soon_alert_on", "due_soon_recipient", "AND NOT COALESCE(d.due_alert_on <= %(today)s, false)"),
-    (
-        "due",
-        "due_alert_on",
-        "due_recipient",
-        "AND NOT COALESCE(d.overdue_alert_on IS NOT NULL AND d.overdue_alert_on <= %(today)s, false)",
-    ),
-    ("overdue", "overdue_alert_on", "overdue_recipient", ""),
+    ("due_soon", "due_soon_alert_on", "due_soon_recipient"),
+    ("due", "due_alert_on", "due_recipient"),
+    ("overdue", "overdue_alert_on", "overdue_recipient"),
 ]
-DUE_SQL = "\nUNION ALL\n".join(
-    LEVEL_SQL.format(level=level, field=field, role=role, superseded=sup) for level, field, role, sup in LEVELS
-)
+DUE_SQL = "\nUNION ALL\n".join(LEVEL_SQL.format(level=level, field=field, role=role) for level, field, role in LEVELS)
 # The read floor: the one SELECT that finds the deadlines owing an alert (the anti-join per level).
 FLOOR_SQL = f"SELECT id FROM ({DUE_SQL}) due"  # noqa: S608 - constant
 # The issue's literal floor: open deadlines whose due date has come.
@@ -81,8 +76,8 @@ ins AS (
 notes AS (
   INSERT INTO notifications_notification (recipient_id, to_email, event, alert_id, pathway_id, subject, body,
                                           link, created_at, email_status, email_attempts, last_error)
-  SELECT recipient_id, '', 'alert', id, pathway_id, 'Fil rouge — un parcours a besoin de vous',
-         'Une échéance du parcours n° ' || pathway_id || ' arrive.', '/parcours/' || pathway_id || '/',
+  SELECT recipient_id, '', 'alert', id, pathway_id, 'Orientation à décider au plus tard aujourd''hui',
+         'Parcours n° ' || pathway_id || ' : une échéance.', '/parcours/' || pathway_id || '/',
          %(now)s, 'pending', 0, ''
   FROM ins WHERE recipient_id IS NOT NULL
   ON CONFLICT DO NOTHING

@@ -81,7 +81,9 @@ class Notification(models.Model):
     event = models.CharField(max_length=30, choices=Event.choices)
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    # Subject and body never contain personal data: "a pathway needs you", with a link.
+    # Title and body never contain personal data: "a pathway needs you", with a link. The
+    # column holds the in-app title; e-mails put the product's name before it
+    # (`messages.email_subject`).
     subject = models.CharField(max_length=200)
     body = models.TextField()
     link = models.CharField(max_length=500, blank=True)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from casework.permissions import professional_of
@@ -14,17 +15,24 @@ from workflows.form_tokens import one_time_form  # the pages' one double-submit 
 
 from .forms import PartnerRequestForm
 from .models import Notification
-from .services.outbox import notification_mark_read
+from .selectors import notification_inbox
+from .services.outbox import notification_mark_read, notifications_mark_all_read
 from .services.partners import InvalidPartnerLink, partner_request_acknowledge, partner_request_from_token
 
 
 @login_required
 def notification_list(request):
+    """The inbox: unread first, grouped by day, each with its pathway and a "mark read" button.
+
+    A user without a professional profile (the administrator) has no notifications: an empty
+    inbox, not a 404 behind a menu entry."""
     pro = professional_of(request.user)
-    if pro is None:
-        raise Http404
-    items = Notification.objects.filter(recipient=pro).order_by("-created_at", "-id")[:100]
-    return render(request, "notifications/list.html", {"items": items, "wants_digest": pro.wants_digest})
+    inbox = notification_inbox(pro, today=timezone.localdate()) if pro is not None else None
+    return render(
+        request,
+        "notifications/list.html",
+        {"inbox": inbox, "professional": pro, "wants_digest": pro.wants_digest if pro else False},
+    )
 
 
 @login_required
@@ -33,7 +41,13 @@ def notification_read_all(request):
     pro = professional_of(request.user)
     if pro is None:
         raise Http404
-    Notification.objects.unread_for(pro).update(read_at=timezone.now())
+    n = notifications_mark_all_read(pro, now=timezone.now())
+    if n:
+        messages.success(
+            request,
+            ngettext("%(n)d notification marquée comme lue.", "%(n)d notifications marquées comme lues.", n)
+            % {"n": n},
+        )
     return redirect("notifications:list")
 
 
@@ -58,7 +72,10 @@ def delivery_preference(request):
 @login_required
 @require_POST
 def notification_read(request, pk: int):
+    """Mark one of one's own notifications read; anyone else's (or a partner's e-mail) is a 404."""
     pro = professional_of(request.user)
+    if pro is None:
+        raise Http404
     notification = get_object_or_404(Notification, pk=pk, recipient=pro)
     notification_mark_read(notification, now=timezone.now())
     if request.POST.get("next") == "pathway" and notification.pathway_id:

@@ -119,10 +119,17 @@ class HistorySerializer(serializers.ModelSerializer):
 
 class DeadlineSerializer(serializers.ModelSerializer):
     rule = serializers.CharField(source="rule_code")
+    met_on = serializers.DateField(read_only=True, allow_null=True, help_text="Jour où l'échéance a été respectée.")
+    days_late = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        min_value=0,
+        help_text="Jours de retard à la date où l'échéance a été respectée (0 : à temps ; null : pas respectée).",
+    )
 
     class Meta:
         model = Deadline
-        fields = ["rule", "starts_on", "due_on", "status"]
+        fields = ["rule", "starts_on", "due_on", "status", "met_on", "days_late"]
 
 
 class PathwayListSerializer(serializers.ModelSerializer):

@@ -6,6 +6,8 @@ already moved to the preceding working day) still to fire, through a partial ind
 open deadlines, and moves it on when it fires an alert.
 """
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 
@@ -65,3 +67,24 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rule_code_display()} — {self.due_on:%d/%m/%Y}"
+
+    # A met deadline keeps its meeting day in `closed_on`. "Met" alone would hide a clock met
+    # months late, which the indicators count as late: the page, the API and the subject
+    # access document read these three, so they all say the same as the indicators.
+    @property
+    def met_on(self) -> dt.date | None:
+        """The day the deadline was met (None unless it was)."""
+        return self.closed_on if self.status == DeadlineStatus.MET else None
+
+    @property
+    def days_late(self) -> int | None:
+        """Days between the due day and the day it was met: 0 when on time, None unless met."""
+        met_on = self.met_on
+        return None if met_on is None else max((met_on - self.due_on).days, 0)
+
+    @property
+    def status_label(self) -> str:
+        """The status for people: "Respectée en retard (+197 j)" rather than a bare "Respectée"."""
+        if self.days_late:
+            return f"Respectée en retard (+{self.days_late} j)"
+        return self.get_status_display()

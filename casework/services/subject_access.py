@@ -124,7 +124,7 @@ def subject_data(beneficiary: Beneficiary, pathways: list[Pathway], user, *, now
                 for h in p.handovers.select_related("outgoing__user", "incoming__user")
             ],
             "deadlines": [
-                {"rule": d.get_rule_code_display(), "due_on": _d(d.due_on), "status": d.get_status_display()}
+                {"rule": d.get_rule_code_display(), "due_on": _d(d.due_on), "status": d.status_label}
                 for d in p.deadlines.all().order_by("due_on", "id")
             ],
             "partner_requests": [

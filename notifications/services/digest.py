@@ -9,8 +9,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from notifications.models import EmailStatus, Notification
+
+from . import messages
 
 
 def send_daily_digests(*, now: dt.datetime) -> int:
@@ -31,12 +34,15 @@ def send_daily_digests(*, now: dt.datetime) -> int:
             if user is None or not user.email:
                 continue
             lines = "\n".join(f"- {n.body}\n  {n.link}" for n in items)
+            count = ngettext(
+                "%(n)d élément demande votre attention", "%(n)d éléments demandent votre attention", len(items)
+            ) % {"n": len(items)}
             body = (
-                f"Bonjour,\n\n{len(items)} élément(s) demandent votre attention dans Fil rouge :\n\n{lines}\n\n"
+                f"Bonjour,\n\n{count} dans Fil rouge :\n\n{lines}\n\n"
                 f"Votre file active : {settings.SITE_URL}{reverse('workspace:home')}\n\n"
                 "— Fil rouge (résumé quotidien, message automatique)"
             )
-            send_mail(f"Fil rouge — votre résumé du {now:%d/%m/%Y}", body, None, [user.email])
+            send_mail(messages.email_subject(f"Votre résumé du {now:%d/%m/%Y}"), body, None, [user.email])
             Notification.objects.filter(pk__in=[n.pk for n in items]).update(
                 email_status=EmailStatus.SENT, email_sent_at=now
             )

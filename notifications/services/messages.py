@@ -1,13 +1,26 @@
-"""Texts of notifications. They never carry personal data: a pathway number and a link."""
+"""Texts of notifications. They never carry personal data: a pathway number and a link.
+
+A notification has a title (the in-app inbox shows it as is; `Notification.subject` holds it)
+and a body. The product name is added to e-mail subjects only (`email_subject`), so the inbox
+does not repeat "Fil rouge — " on every line.
+
+An alert says what is to be done and when, worked out from the day it is written, not from
+its level: an alert of a level the sweep found already past (a back-dated entry) says
+"en retard de 5 j", never "au plus tard le …" for a day gone by.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from casework.enums import AlertLevel, RuleCode
+
+PRODUCT_NAME = "Fil rouge"
 
 EVENT_TEXTS = {
     "assigned": ("Un parcours vous est confié", "Vous êtes désormais le référent unique du parcours n° {id}."),
@@ -32,12 +45,38 @@ EVENT_TEXTS = {
         "Passage de relais refusé",
         "Le passage de relais du parcours n° {id} a été refusé : vous en restez le référent.",
     ),
+    # Partner contacts have no account: these go by e-mail only, and name no pathway.
+    "partner_request": (
+        "Une demande vous est adressée",
+        "Une demande vous a été adressée. Merci d'en accuser réception avec le lien ci-dessous.",
+    ),
+    "partner_reminder": (
+        "Relance : merci d'accuser réception d'une demande",
+        "Une demande vous a été adressée et attend votre accusé de réception.",
+    ),
 }
 
-LEVEL_PHRASES = {
-    AlertLevel.DUE_SOON: "arrive à échéance le {due}",
-    AlertLevel.DUE: "arrive à échéance le {due}",
-    AlertLevel.OVERDUE: "est dépassée depuis le {due}",
+# What the deadline asks for, to be followed by when: "Orientation à décider au plus tard le …".
+RULE_ACTIONS = {
+    RuleCode.ORIENTATION: "Orientation à décider",
+    RuleCode.REFERENT_ASSIGNMENT: "Référent unique à désigner",
+    RuleCode.FIRST_APPOINTMENT: "Premier rendez-vous à tenir",
+    RuleCode.CONTRACT: "Contrat à signer",
+    RuleCode.CONTRACT_RENEWAL: "Contrat à renouveler",
+    RuleCode.SOCIAL_TRACK_REVIEW: "Parcours social à réexaminer",
+    RuleCode.CONTACT_GAP: "Contact à reprendre",
+    RuleCode.ASPIR_CADENCE: "Entretien ASPIR à tenir",
+    RuleCode.HANDOVER_ACCEPTANCE: "Passage de relais à accepter ou refuser",
+    RuleCode.IN_WORK_CHECKIN: "Point de suivi dans l'emploi à faire",
+    RuleCode.PARTNER_ACK: "Accusé de réception du partenaire attendu",
+    RuleCode.SUSPENSION_END: "Reprise du parcours suspendu à préparer",
+}
+
+# The escalation goes to someone who was not asked to act until now: say why they hear of it.
+LEVEL_NOTES = {
+    AlertLevel.DUE_SOON: "",
+    AlertLevel.DUE: "",
+    AlertLevel.OVERDUE: " Alerte d'escalade : le délai de relance après l'échéance est écoulé.",
 }
 
 
@@ -54,19 +93,39 @@ def pathway_link(pathway_id: int) -> str:
     return _pathway_link_template(settings.SITE_URL).replace(str(_SENTINEL), str(int(pathway_id)))
 
 
-def event_message(event: str, pathway_id: int) -> tuple[str, str]:
-    subject, body = EVENT_TEXTS[event]
-    return f"Fil rouge — {subject}", body.format(id=pathway_id)
+def email_subject(title: str) -> str:
+    """The e-mail subject of a notification: its title, with the product's name before it."""
+    return f"{PRODUCT_NAME} — {title}"
 
 
-def alert_message(rule_code: str, level: str, due_on, pathway_id: int) -> tuple[str, str]:
-    rule_label = RuleCode(rule_code).label
-    phrase = LEVEL_PHRASES[AlertLevel(level)].format(due=due_on.strftime("%d/%m/%Y"))
-    subject = "Fil rouge — un parcours a besoin de vous"
+def event_message(event: str, pathway_id: int | None = None) -> tuple[str, str]:
+    """(title, body) of a notification that is not a deadline alert."""
+    title, body = EVENT_TEXTS[event]
+    return title, body.format(id=pathway_id)
+
+
+def when_phrase(due_on: dt.date, today: dt.date) -> str:
+    """ "au plus tard le 12/12/2026 (dans 3 jours)", "au plus tard aujourd'hui", "en retard de 5 j"."""
+    due = f"{due_on:%d/%m/%Y}"
+    days = (due_on - today).days
+    if days > 0:
+        within = ngettext("dans %(n)d jour", "dans %(n)d jours", days) % {"n": days}
+        return f"au plus tard le {due} ({within})"
+    if days == 0:
+        return f"au plus tard aujourd'hui ({due})"
+    return f"en retard de {-days} j (échéance du {due})"
+
+
+def alert_message(rule_code: str, level: str, due_on: dt.date, pathway_id: int, *, today: dt.date) -> tuple[str, str]:
+    """(title, body) of an alert written on `today`."""
+    action = RULE_ACTIONS[RuleCode(rule_code)]
+    when = when_phrase(due_on, today)
+    separator = " " if due_on >= today else ", "
+    title = f"{action}{separator}{when}"
     if level == AlertLevel.OVERDUE:
-        subject = "Fil rouge — échéance dépassée sur un parcours"
-    body = f"L'échéance « {rule_label} » du parcours n° {pathway_id} {phrase}."
-    return subject, body
+        title = f"Escalade : {title[0].lower()}{title[1:]}"
+    body = f"Parcours n° {pathway_id} : {action[0].lower()}{action[1:]}{separator}{when}.{LEVEL_NOTES[level]}"
+    return title, body
 
 
 def partner_ack_link(partner_request_id: int, *, now) -> str:

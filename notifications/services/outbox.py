@@ -56,13 +56,13 @@ _NOTIFICATION_INSERT = RowsInsert(Notification)
 
 
 def notify(recipients: Iterable[Professional | None], event: str, pathway: Pathway, *, now: dt.datetime) -> list[int]:
-    subject, body = messages.event_message(event, pathway.pk)
+    title, body = messages.event_message(event, pathway.pk)
     rows = [
         Notification(
             recipient=r,
             event=event,
             pathway=pathway,
-            subject=subject,
+            subject=title,
             body=body,
             link=messages.pathway_link(pathway.pk),
             created_at=now,
@@ -221,7 +221,7 @@ def notification_send_email(notification_id: int, *, now: dt.datetime) -> str:
             return n.email_status
         body = f"Bonjour,\n\n{n.body}\n\n{n.link}\n\n— Fil rouge (message automatique, ne pas répondre)"
         try:
-            send_mail(n.subject, body, None, [to])
+            send_mail(messages.email_subject(n.subject), body, None, [to])
         except Exception as exc:
             n.email_attempts += 1
             n.last_error = type(exc).__name__
@@ -255,3 +255,8 @@ def redispatch_pending(*, now: dt.datetime, grace: dt.timedelta = dt.timedelta(s
 def notification_mark_read(notification: Notification, *, now: dt.datetime) -> None:
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+
+
+def notifications_mark_all_read(professional: Professional, *, now: dt.datetime) -> int:
+    """Mark every unread notification of this professional (and only theirs) as read."""
+    return Notification.objects.unread_for(professional).update(read_at=now)

@@ -69,12 +69,13 @@ def partner_request_send(
         if organisation.contact_email:
             from . import messages
 
+            title, body = messages.event_message(Notification.Event.PARTNER_REQUEST)
             n = Notification.objects.create(
                 to_email=organisation.contact_email,
                 event=Notification.Event.PARTNER_REQUEST,
                 pathway=pathway,
-                subject="Fil rouge — une demande vous est adressée",
-                body="Une demande vous a été adressée. Merci d'en accuser réception avec le lien ci-dessous.",
+                subject=title,
+                body=body,
                 link=messages.partner_ack_link(request.pk, now=now),
                 created_at=now,
                 email_status=outbox.email_status_for(None, organisation.contact_email),

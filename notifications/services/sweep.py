@@ -2,13 +2,19 @@
 
 Each open deadline carries `next_alert_on`, the next alert day still to fire. The sweep
 selects the open deadlines whose `next_alert_on` has come, through a partial index, in
-keyset batches locked with SKIP LOCKED; for each it fires the highest level whose day has
-come (a clock found late gets its current level, not a stale J-7 alert), then moves
-`next_alert_on` to the next level's day, or clears it — in the same transaction as the
-alert and its notifications. So:
-- a re-run with nothing new reads an empty index range;
-- two sweeps at once never work on the same row (SKIP LOCKED), and if one ever did, the
-  unique constraints on (deadline, level) and (alert, recipient) would refuse the twin;
+keyset batches locked with SKIP LOCKED; for each it fires every level whose day lies from
+`next_alert_on` to today, one alert per level with its own recipients — a clock found late
+(back-dated entry, import, data fix) alerts the referent of its skipped "due soon" and "due"
+levels as well as the team lead of its escalation, each text saying how late it is now; a
+person named by several of the levels fired at once gets one message, on the highest —,
+then moves `next_alert_on` past today (the next level's day), or clears it, in the same
+transaction as the alerts and their notifications. A level whose day is before
+`next_alert_on` was already fired, or passed by an earlier sweep: it never fires (again). So:
+- every level fires at most once per deadline: a re-run with nothing new reads an empty
+  index range, and the unique constraints on (deadline, level) and (alert, recipient)
+  refuse any twin;
+- two sweeps at once never work on the same row (SKIP LOCKED), and if one ever did, those
+  constraints would keep each alert and notification single;
 - a sweep killed midway loses only its uncommitted batch, which the next run redoes.
 """
 
@@ -36,6 +42,7 @@ LEVELS = (
     (AlertLevel.DUE, "due_alert_on", "due_recipient"),
     (AlertLevel.OVERDUE, "overdue_alert_on", "overdue_recipient"),
 )
+LEVEL_RANK = {level: rank for rank, (level, _, _) in enumerate(LEVELS)}
 BATCH_SIZE = 500
 
 
@@ -44,12 +51,12 @@ def due_deadlines(today: dt.date):
     return Deadline.objects.open().filter(next_alert_on__lte=today)
 
 
-def level_to_fire(days: tuple[dt.date | None, dt.date | None, dt.date | None], today: dt.date) -> int | None:
-    """Index in LEVELS of the highest level whose day has come (None if none has)."""
-    for index in (2, 1, 0):
-        if days[index] is not None and days[index] <= today:
-            return index
-    return None
+def levels_to_fire(days: tuple[dt.date | None, ...], since: dt.date | None, today: dt.date) -> list[int]:
+    """Indexes in LEVELS of the levels whose day lies in [`since`, `today`], in firing order.
+
+    `since` is the deadline's `next_alert_on`: the levels before it have fired already.
+    """
+    return [i for i, day in enumerate(days) if day is not None and (since is None or since <= day) and day <= today]
 
 
 def next_after(days: tuple[dt.date | None, ...], index: int) -> dt.date | None:
@@ -87,6 +94,7 @@ class _Row:
     handover_org_id: int | None
     organisation_id: int | None
     territory_id: int
+    next_alert_on: dt.date | None
 
 
 _ROW_FIELDS = (
@@ -106,6 +114,7 @@ _ROW_FIELDS = (
     "pathway__handover_to__organisation_id",
     "pathway__organisation_id",
     "pathway__territory_id",
+    "next_alert_on",
 )
 
 
@@ -193,7 +202,7 @@ SELECT t.d, t.p, t.r, t.lvl, t.due, t.role, t.rc, t.org, 'open', %s
 FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[], %s::date[], %s::varchar[], %s::bigint[],
             %s::bigint[]) AS t(d, p, r, lvl, due, role, rc, org)
 ON CONFLICT (deadline_id, level) DO NOTHING
-RETURNING id, deadline_id
+RETURNING id, deadline_id, level
 """
 _ALERT_COLUMNS = ("deadline_id", "pathway_id", "rule_code", "level", "due_on", "recipient_role", "recipient_id",
                   "recipient_organisation_id")  # fmt: skip
@@ -210,15 +219,17 @@ _NOTIFICATION_COLUMNS = ("recipient_id", "to_email", "event", "alert_id", "pathw
                          "email_status")  # fmt: skip
 
 
-def _insert_alerts(columns: list[list], now: dt.datetime) -> list[tuple[int, int]]:
-    """Insert alerts, skipping (deadline, level) pairs that exist; return (alert id, deadline id) created."""
+def _insert_alerts(columns: list[list], now: dt.datetime) -> list[tuple[int, int, str]]:
+    """Insert alerts, skipping (deadline, level) pairs that exist; return (alert id, deadline id, level) created."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute(_ALERT_INSERT, [now, *columns])
             return cur.fetchall()
     rows = [dict(zip(_ALERT_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
     Alert.objects.bulk_create([Alert(created_at=now, **row) for row in rows], ignore_conflicts=True)
-    return list(Alert.objects.filter(deadline_id__in=columns[0], created_at=now).values_list("id", "deadline_id"))
+    return list(
+        Alert.objects.filter(deadline_id__in=columns[0], created_at=now).values_list("id", "deadline_id", "level")
+    )
 
 
 def _insert_notifications(columns: list[list], now: dt.datetime) -> list[int]:
@@ -261,39 +272,46 @@ def _sweep_batch(deadline_ids: list[int], today: dt.date, now: dt.datetime) -> t
     plans, fired = {}, {}
     alert_cols = [[] for _ in _ALERT_COLUMNS]
     for r in rows:
-        index = level_to_fire(r.days, today)
-        if index is None:  # next_alert_on was stale (edited by hand): recompute it
+        indexes = levels_to_fire(r.days, r.next_alert_on, today)
+        if not indexes:  # next_alert_on was stale (edited by hand): recompute it
             fired[r.pk] = next((d for d in r.days if d is not None and d > today), None)
             continue
-        level = LEVELS[index][0]
-        role, pros, org_id, email = recipients.resolve(r, r.roles[index] or RecipientRole.REFERENT)
-        plans[r.pk] = (r, level, pros, email)
-        fired[r.pk] = next_after(r.days, index)
-        recipient_id = pros[0].pk if len(pros) == 1 else None
-        values = (r.pk, r.pathway_id, r.rule_code, level, r.due_on, role, recipient_id, org_id)
-        for col, value in zip(alert_cols, values, strict=True):
-            col.append(value)
+        fired[r.pk] = next_after(r.days, indexes[-1])
+        for index in indexes:
+            level = LEVELS[index][0]
+            role, pros, org_id, email = recipients.resolve(r, r.roles[index] or RecipientRole.REFERENT)
+            plans[r.pk, level] = (r, pros, email)
+            recipient_id = pros[0].pk if len(pros) == 1 else None
+            values = (r.pk, r.pathway_id, r.rule_code, level, r.due_on, role, recipient_id, org_id)
+            for col, value in zip(alert_cols, values, strict=True):
+                col.append(value)
     created = _insert_alerts(alert_cols, now) if alert_cols[0] else []
     note_cols = [[] for _ in _NOTIFICATION_COLUMNS]
     counts = {level: 0 for level, _, _ in LEVELS}
-    for alert_id, deadline_id in created:
-        r, level, pros, email = plans[deadline_id]
+    told = set()  # (deadline, person): one message each, on the highest level that names them
+    for alert_id, deadline_id, level in sorted(created, key=lambda c: (c[1], -LEVEL_RANK[c[2]])):
+        r, pros, email = plans[deadline_id, level]
         counts[level] += 1
-        subject, body = messages.alert_message(r.rule_code, level, r.due_on, r.pathway_id)
+        title, body = messages.alert_message(r.rule_code, level, r.due_on, r.pathway_id, today=today)
         for pro in pros:
-            values = (pro.pk, "", Notification.Event.ALERT, alert_id, r.pathway_id, subject, body,
+            if (deadline_id, pro.pk) in told:
+                continue
+            told.add((deadline_id, pro.pk))
+            values = (pro.pk, "", Notification.Event.ALERT, alert_id, r.pathway_id, title, body,
                       messages.pathway_link(r.pathway_id), pro.email_status())  # fmt: skip
             for col, value in zip(note_cols, values, strict=True):
                 col.append(value)
-        if email:
+        if email and (deadline_id, email) not in told:
+            told.add((deadline_id, email))
+            title, body = messages.event_message(Notification.Event.PARTNER_REMINDER)
             values = (
                 None,
                 email,
                 Notification.Event.PARTNER_REMINDER,
                 alert_id,
                 r.pathway_id,
-                "Fil rouge — relance : merci d'accuser réception d'une demande",
-                "Une demande vous a été adressée et attend votre accusé de réception.",
+                title,
+                body,
                 messages.partner_ack_link(int(r.ref), now=now),
                 outbox.email_status_for(None, email),
             )

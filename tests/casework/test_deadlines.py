@@ -224,3 +224,63 @@ def test_cached_rule_choice_matches_the_database_choice(world):
     direct = [DelayRule.objects.in_force(RuleCode.ORIENTATION, on=d, territory_id=t, publics=p) for d, t, p in cases]
     assert cached == direct
     assert len({r.pk for r in direct}) == 6  # the five scoped versions and the base rule
+
+
+# --- a met deadline says whether it was met late (issue 13, point 4) ---------------------------
+
+
+def test_a_deadline_met_late_says_so_and_by_how_many_days(world):
+    p = world.enter(D(2026, 1, 5))  # orientation due Mon 16 Feb 2026
+    world.t(p, "orient", D(2026, 9, 1), organisation=world.dept, track=track("social"))
+    d = Deadline.objects.get(pathway=p, rule_code=RuleCode.ORIENTATION)
+    assert (d.status, d.met_on, d.days_late) == (DeadlineStatus.MET, D(2026, 9, 1), 197)
+    assert d.status_label == "Respectée en retard (+197 j)"
+    on_time = Deadline.objects.get(pathway=world.enter(D(2026, 1, 5)), rule_code=RuleCode.ORIENTATION)
+    Deadline.objects.filter(pk=on_time.pk).update(status=DeadlineStatus.MET, closed_on=on_time.due_on)
+    on_time.refresh_from_db()
+    assert (on_time.met_on, on_time.days_late, on_time.status_label) == (D(2026, 2, 16), 0, "Respectée")
+    still_open = live(world.enter(D(2026, 1, 5)), RuleCode.ORIENTATION)
+    assert (still_open.met_on, still_open.days_late, still_open.status_label) == (None, None, "En cours")
+
+
+def test_the_page_the_api_and_the_indicator_agree_on_a_late_orientation(world, client):
+    """The pathway page, the API and "oriented within 6 weeks" read the same late deadline."""
+    from rest_framework.test import APIClient
+
+    from casework.indicators import indicators_compute
+
+    late = world.enter(D(2026, 1, 5))
+    world.t(late, "orient", D(2026, 9, 1), organisation=world.dept, track=track("social"))  # due 16 Feb + 197 d
+    on_time = world.enter(D(2026, 1, 5))
+    world.t(on_time, "orient", D(2026, 2, 16), organisation=world.dept, track=track("social"))  # on its due day
+
+    client.force_login(world.lead.user)
+    api = APIClient()
+    api.force_authenticate(world.lead.user)
+    seen = {}
+    for p in (late, on_time):
+        page = client.get(f"/parcours/{p.pk}/").content.decode()
+        (orientation,) = [
+            d for d in api.get(f"/api/v1/pathways/{p.pk}/").json()["deadlines"] if d["rule"] == "orientation"
+        ]
+        seen[p.pk] = (orientation["met_on"], orientation["days_late"], page)
+    assert seen[late.pk][:2] == ("2026-09-01", 197)
+    assert "Respectée en retard (+197 j)" in seen[late.pk][2]
+    assert seen[on_time.pk][:2] == ("2026-02-16", 0)
+    assert "Respectée en retard" not in seen[on_time.pk][2] and "Respectée" in seen[on_time.pk][2]
+    access = client.get(f"/personnes/{late.beneficiary_id}/donnees.json").json()  # the person's own copy
+    statuses = [d["status"] for pathway in access["pathways"] for d in pathway["deadlines"]]
+    assert "Respectée en retard (+197 j)" in statuses
+
+    r = indicators_compute(as_of=D(2026, 12, 1), entered_from=D(2026, 1, 1), entered_to=D(2026, 1, 31))
+    within = r["oriented_within_6_weeks"]
+    on_time_count = sum(1 for met_on, days_late, _ in seen.values() if days_late == 0)
+    assert (within["numerator"], within["denominator"]) == (on_time_count, 2) == (1, 2)
+
+
+def test_the_api_schema_declares_met_on_and_days_late(client):
+    schema = client.get("/api/schema/?format=json").json()
+    props = schema["components"]["schemas"]["Deadline"]["properties"]
+    assert props["met_on"]["format"] == "date" and props["met_on"]["nullable"] is True
+    assert props["days_late"]["type"] == "integer" and props["days_late"]["nullable"] is True
+    assert props["days_late"]["minimum"] == 0

@@ -45,17 +45,60 @@ def test_sweeping_twice_creates_nothing_twice(world):
     world.enter(D(2026, 1, 5))
     first = sweep_deadlines(now=at(D(2026, 3, 10)))
     second = sweep_deadlines(now=at(D(2026, 3, 10), 10))
-    assert first["overdue"] == 1
+    assert (first["due_soon"], first["due"], first["overdue"]) == (1, 1, 1)
     assert (second["due_soon"], second["due"], second["overdue"]) == (0, 0, 0)
-    assert Alert.objects.count() == 1
-    assert Notification.objects.filter(alert__isnull=False).count() == 1
+    assert Alert.objects.count() == 3
+    assert Notification.objects.filter(alert__isnull=False).count() == 2  # the officer; the team lead once
 
 
-def test_a_late_clock_gets_only_its_current_level(world):
-    """A back-dated entry already 2 months old does not fire a stale J-7 alert."""
+def back_dated_first_appointment(world):
+    """A pathway typed in on 2 March with its events dated January: the first appointment was due
+    22 Jan (J-3: 19 Jan to the referent, due day to the referent, J+7: 29 Jan to the team lead)."""
     p = world.enter(D(2026, 1, 5))
+    world.t(p, "orient", D(2026, 1, 6), organisation=world.dept, track=track("social"))
+    world.t(p, "assign_referent", D(2026, 1, 7), referent=world.referent)
+    return p, Deadline.objects.get(pathway=p, rule_code=RuleCode.FIRST_APPOINTMENT)
+
+
+def test_a_clock_found_past_its_escalation_alerts_every_skipped_level_once(world):
+    """The referent hears about his own late case, not only the team lead (issue 13, point 5)."""
+    p, deadline = back_dated_first_appointment(world)
+    assert (deadline.due_soon_alert_on, deadline.due_on, deadline.overdue_alert_on) == (
+        D(2026, 1, 19), D(2026, 1, 22), D(2026, 1, 29)
+    )  # fmt: skip
+    first = sweep_deadlines(now=at(D(2026, 3, 2)))
+    fired = {a.level: a for a in alerts(p, deadline=deadline)}
+    assert set(fired) == {"due_soon", "due", "overdue"}
+    told = {(n.alert.level, n.recipient) for n in Notification.objects.filter(alert__deadline=deadline)}
+    # The referent, named by the due-soon and the due levels, reads one message (on the highest).
+    assert told == {("due", world.referent), ("overdue", world.lead)}
+    deadline.refresh_from_db()
+    assert deadline.next_alert_on is None  # every level has fired
+    count = (Alert.objects.count(), Notification.objects.count())
+    second = sweep_deadlines(now=at(D(2026, 3, 2), 10))
+    assert (second["due_soon"], second["due"], second["overdue"], second["notifications"]) == (0, 0, 0, 0)
+    assert (Alert.objects.count(), Notification.objects.count()) == count
+    assert first["due_soon"] >= 1 and first["due"] >= 1 and first["overdue"] >= 1
+
+
+def test_a_skipped_due_soon_alert_says_the_deadline_is_overdue(world):
+    p = world.enter(D(2026, 1, 5))  # orientation due 16 Feb: J-7 to the officer, due and J+15 to the lead
     sweep_deadlines(now=at(D(2026, 3, 10)))
-    assert list(alerts(p).values_list("level", flat=True)) == ["overdue"]
+    soon = Notification.objects.get(alert__pathway=p, alert__level="due_soon")
+    assert soon.recipient == world.officer
+    text = f"{soon.subject} {soon.body}"
+    assert "arrive à échéance" not in text and "dans " not in text and "au plus tard" not in text
+    assert soon.subject == "Orientation à décider, en retard de 22 j (échéance du 16/02/2026)"
+    (lead,) = Notification.objects.filter(alert__pathway=p, recipient=world.lead)
+    assert lead.alert.level == "overdue" and lead.subject.startswith("Escalade : orientation à décider")
+
+
+def test_a_clock_already_alerted_does_not_get_its_earlier_levels_again(world):
+    """Only the levels from `next_alert_on` on fire: a level an older sweep passed stays passed."""
+    p, deadline = back_dated_first_appointment(world)
+    Deadline.objects.filter(pk=deadline.pk).update(next_alert_on=deadline.overdue_alert_on)
+    sweep_deadlines(now=at(D(2026, 3, 2)))
+    assert list(alerts(p, deadline=deadline).values_list("level", flat=True)) == ["overdue"]
 
 
 def test_alerts_resolve_when_the_deadline_is_met(world):
@@ -73,7 +116,7 @@ def test_resolving_a_pathway_touches_only_the_alerts_of_its_closed_deadlines(wor
     from notifications.services.alerts import alerts_resolve_for_pathway
 
     p, other = world.enter(D(2026, 1, 5)), world.enter(D(2026, 1, 5))
-    sweep_deadlines(now=at(D(2026, 3, 1)))  # the orientation clock of each is overdue
+    sweep_deadlines(now=at(D(2026, 3, 1)))  # the orientation clock of each is past due: 2 alerts each
     closed = Deadline.objects.get(pathway=p)
     reopened = Deadline.objects.create(
         pathway=p,
@@ -95,19 +138,20 @@ def test_resolving_a_pathway_touches_only_the_alerts_of_its_closed_deadlines(wor
     Deadline.objects.filter(pk=closed.pk).update(status="met")
     Deadline.objects.filter(pathway=other).update(status="met")
 
-    assert alerts_resolve_for_pathway(p.pk, now=at(D(2026, 3, 2), 10)) == 1
-    assert alerts(p).get(deadline=closed).status == "resolved"
-    assert alerts(p).get(deadline=closed).resolved_at == at(D(2026, 3, 2), 10)
+    assert alerts_resolve_for_pathway(p.pk, now=at(D(2026, 3, 2), 10)) == 2
+    assert set(alerts(p, deadline=closed).values_list("status", "resolved_at")) == {
+        ("resolved", at(D(2026, 3, 2), 10))
+    }
     assert alerts(p).get(deadline=reopened).status == "open"  # its clock still runs
-    assert alerts(other).get().status == "open"  # another pathway: the sweep's safety net
+    assert set(alerts(other).values_list("status", flat=True)) == {"open"}  # another pathway: the safety net
 
 
 def test_sweep_resolves_alerts_closed_outside_the_services(world):
     p = world.enter(D(2026, 1, 5))
     sweep_deadlines(now=at(D(2026, 3, 1)))
     Deadline.objects.filter(pathway=p).update(status="cancelled")
-    assert sweep_deadlines(now=at(D(2026, 3, 2)))["resolved"] == 1
-    assert alerts(p).get().status == "resolved"
+    assert sweep_deadlines(now=at(D(2026, 3, 2)))["resolved"] == 2  # due soon and due
+    assert set(alerts(p).values_list("status", flat=True)) == {"resolved"}
 
 
 def test_handover_stall_alerts_incoming_then_team_lead(world):
@@ -126,7 +170,7 @@ def test_notifications_carry_no_personal_data(world, django_capture_on_commit_ca
     p = world.enter(D(2026, 1, 5), first_name="Gwendoline", last_name="Trouvé")
     with django_capture_on_commit_callbacks(execute=True):
         sweep_deadlines(now=at(D(2026, 3, 1)))
-    n = Notification.objects.get(alert__pathway=p)
+    n = Notification.objects.get(alert__pathway=p, alert__level="due")
     for text in (n.subject, n.body, n.link):
         assert "Gwendoline" not in text and "Trouvé" not in text and "1985" not in text
     assert f"n° {p.pk}" in n.body and n.link.endswith(f"/parcours/{p.pk}/")
@@ -163,7 +207,7 @@ def test_digest_users_get_one_email(world):
     assert not [m for m in mail.outbox if world.lead.user.email in m.to]
     assert send_daily_digests(now=at(D(2026, 2, 17), 7)) == 1
     digests = [m for m in mail.outbox if world.lead.user.email in m.to]
-    assert len(digests) == 1 and "3 élément(s)" in digests[0].body
+    assert len(digests) == 1 and "3 éléments demandent votre attention" in digests[0].body
     assert send_daily_digests(now=at(D(2026, 2, 18), 7)) == 0
 
 
@@ -237,6 +281,8 @@ def test_two_concurrent_sweeps_never_duplicate(needs_postgres):
         p = w.enter(D(2026, 1, 5), last_name=f"P{i}")
         if i % 2:
             w.t(p, "orient", D(2026, 1, 6), organisation=w.dept, track=track("social"))
+        if i % 4 == 1:
+            w.t(p, "assign_referent", D(2026, 1, 7), referent=w.referent)
     now = at(D(2026, 6, 1))
     results = []
 
@@ -251,9 +297,15 @@ def test_two_concurrent_sweeps_never_duplicate(needs_postgres):
         t.start()
     for t in threads:
         t.join(60)
-    expected = Deadline.objects.filter(status="open", overdue_alert_on__lte=D(2026, 6, 1)).count()
-    assert Alert.objects.filter(level="overdue").count() == expected
-    assert sum(r["overdue"] for r in results) == expected
+    assert len(results) == 2
+    # Every clock was back-dated past its escalation: each of its levels fires, once.
+    for level in ("due_soon", "due", "overdue"):
+        expected = Deadline.objects.filter(status="open", **{f"{level}_alert_on__lte": D(2026, 6, 1)}).count()
+        assert expected > 0
+        assert Alert.objects.filter(level=level).count() == expected
+        assert sum(r[level] for r in results) == expected
+    assert Alert.objects.values("deadline", "level").distinct().count() == Alert.objects.count()
+    assert sum(r["notifications"] for r in results) == Notification.objects.filter(alert__isnull=False).count()
     assert Notification.objects.filter(alert__isnull=False).values("alert", "recipient").distinct().count() == (
         Notification.objects.filter(alert__isnull=False).count()
     )

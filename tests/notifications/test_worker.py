@@ -180,7 +180,7 @@ def test_a_due_deadline_produces_its_alert_and_email_through_the_broker(worker):
     note = wait_for(lambda: Notification.objects.filter(alert=alert, email_status=EmailStatus.SENT).first())
     assert note.email_sent_at is not None
     text = wait_for(lambda: sent_mails(worker.mail_dir))
-    assert f"parcours n° {pathway.pk}" in text and world.lead.user.email in text
+    assert f"Parcours n° {pathway.pk}" in text and world.lead.user.email in text
     assert pathway.beneficiary.last_name not in text
 
 
@@ -191,12 +191,13 @@ def test_two_sweeps_at_once_through_the_worker_never_duplicate(worker):
     now = at(D(2026, 2, 16)).isoformat()
     sweep_deadlines_task.delay(now, 5)
     sweep_deadlines_task.delay(now, 5)
-    wait_for(lambda: Alert.objects.count() == 40, timeout=120)
+    # Each orientation clock is on its due day: its due-soon (J-7) and due alerts, 80 in all.
+    wait_for(lambda: Alert.objects.count() == 80, timeout=120)
     wait_for(lambda: not Notification.objects.filter(email_status=EmailStatus.PENDING).exists(), timeout=120)
     time.sleep(1)
-    assert Alert.objects.count() == 40
-    assert Alert.objects.values("deadline", "level").distinct().count() == 40
-    assert Notification.objects.filter(alert__isnull=False).count() == 40
+    assert Alert.objects.count() == 80
+    assert Alert.objects.values("deadline", "level").distinct().count() == 80
+    assert Notification.objects.filter(alert__isnull=False).count() == 80
 
 
 def test_a_worker_killed_mid_sweep_loses_nothing_after_the_next_run(worker):
@@ -204,7 +205,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing_after_the_next_run(worker):
     # Several hundred due deadlines, swept in small batches so the kill lands in the middle.
     for i in range(400):
         world.enter(D(2026, 1, 5), last_name=f"P{i}")
-    total = Deadline.objects.filter(status="open").count()
+    total = 2 * Deadline.objects.filter(status="open").count()  # due soon and due, for each
     sweep_deadlines_task.delay(at(D(2026, 2, 16)).isoformat(), 5)
     wait_for(lambda: Alert.objects.count() >= 10, timeout=60, interval=0.02)
     worker.kill()

@@ -171,7 +171,7 @@ def test_pathway_detail_has_history_and_deadlines(world):
     }
     rules = {d["rule"]: d["status"] for d in body["deadlines"]}
     assert rules["orientation"] == "met" and rules["contract"] == "met" and rules["contact_gap"] == "open"
-    assert set(body["deadlines"][0]) == {"rule", "starts_on", "due_on", "status"}
+    assert set(body["deadlines"][0]) == {"rule", "starts_on", "due_on", "status", "met_on", "days_late"}
 
 
 def test_pathway_list_filters(world):
