@@ -107,6 +107,13 @@ def login(
     return page
 
 
+def readme_screenshot(page, name: str) -> None:
+    """A README picture (docs/img/<name>.png, committed), taken on a 1280 px wide page."""
+    assert page.viewport_size["width"] == README_VIEWPORT["width"]
+    README_IMAGES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(README_IMAGES / f"{name}.png"), full_page=True)
+
+
 FOCUSED_HAS_VISIBLE_RING = """() => {
     const el = document.activeElement;
     if (!el || el === document.body) return false;

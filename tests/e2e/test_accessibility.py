@@ -17,7 +17,16 @@ from django.utils import timezone
 from casework.enums import PathwayState
 from casework.models import Contact, Pathway
 from notifications.services.sweep import sweep_deadlines
-from tests.e2e.conftest import PASSWORD, axe_violations, check_accessible, describe_violations, login, tab_to
+from tests.e2e.conftest import (
+    PASSWORD,
+    README_VIEWPORT,
+    axe_violations,
+    check_accessible,
+    describe_violations,
+    login,
+    readme_screenshot,
+    tab_to,
+)
 from tests.helpers import advance, at, make_world, open_tasks
 
 S = PathwayState
@@ -35,14 +44,21 @@ def reference_data(transactional_db):
 
 def test_every_page_of_every_role_has_no_wcag_violation(browser, live_server):
     today = timezone.localdate()
-    world = make_world("a11y")
+    world = make_world("niortais")
+    for pro, (first, last) in zip((world.referent, world.referent2, world.lead, world.officer), PEOPLE, strict=True):
+        get_user_model().objects.filter(pk=pro.user_id).update(first_name=first, last_name=last)
     start = today - dt.timedelta(days=75)
-    late = advance(world, world.enter(start - dt.timedelta(days=5), last_name="Enretard"), S.DIAGNOSTIC, start)
+    late = advance(
+        world, world.enter(start - dt.timedelta(days=5), last_name="Enretard", first_name="Anouk"), S.DIAGNOSTIC, start
+    )
     waiting = world.enter(today - dt.timedelta(days=40), last_name="Aorienter")
     ft = world.enter(today - dt.timedelta(days=30), last_name="Partenaire")
     world.t(ft, "orient", today - dt.timedelta(days=29), organisation=world.partner_org, track=_track("professional"))
     world.t(ft, "assign_referent", today - dt.timedelta(days=28), referent=world.partner_referent)
     world.t(late, "propose_handover", today - dt.timedelta(days=1), incoming=world.referent2, note="Relais.")
+    for days, name, first in CASELOAD:
+        entered = today - dt.timedelta(days=days)
+        advance(world, world.enter(entered, last_name=name, first_name=first), S.DIAGNOSTIC, entered)
     sweep_deadlines(now=at(today))
     get_user_model().objects.create_superuser("admin-a11y", "admin@example.org", PASSWORD)
 
@@ -75,17 +91,40 @@ def test_every_page_of_every_role_has_no_wcag_violation(browser, live_server):
         world.partner_referent.user.username: ["/", f"/parcours/{ft.pk}/", "/taches/", "/notifications/"],
         "admin-a11y": ["/"],
     }
+    # The README's pictures, taken on the way (1280 px wide).
+    screenshots = {
+        (world.referent.user.username, "/"): "file-active",
+        (world.referent.user.username, pathway): "parcours",
+        (world.lead.user.username, "/tableau-de-bord/"): "tableau-de-bord",
+    }
     found = []
     for username, urls in tours.items():
-        page = login(browser, live_server, username, check=False)
-        for url in urls:
+        page = login(browser, live_server, username, check=False, viewport=README_VIEWPORT)
+        expected = {url: 200 for url in urls} | (ERROR_PAGES if username == world.referent.user.username else {})
+        for url, status in expected.items():
             response = page.goto(f"{live_server.url}{url}")
-            assert response.status < 400, f"{username} {url}: {response.status}"
+            assert response.status == status, f"{username} {url}: {response.status}"
             violations = axe_violations(page)
             if violations:
                 found.append(f"== {username} {url}\n{describe_violations(violations)}")
+            if (username, url) in screenshots:
+                readme_screenshot(page, screenshots[(username, url)])
         page.context.close()
     assert not found, "\n".join(found)
+
+
+# The error pages, as a referent meets them: the team lead's dashboard, a pathway that is not there.
+ERROR_PAGES = {"/tableau-de-bord/": 403, "/parcours/999999/": 404}
+# Stable names in the README pictures (the factories draw random ones).
+PEOPLE = (("Rémi", "Bernard"), ("Inès", "Laurent"), ("Claire", "Dubois"), ("Nadia", "Perrin"))
+# A referent's caseload for the README picture: (days since entry, last name, first name).
+CASELOAD = (
+    (120, "Moreau", "Lucie"),
+    (64, "Garnier", "Yanis"),
+    (41, "Fontaine", "Claire"),
+    (22, "Roussel", "Malik"),
+    (9, "Lambert", "Sonia"),
+)
 
 
 def _track(code):
