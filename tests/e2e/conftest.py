@@ -138,3 +138,20 @@ def tab_to(page, target, *, backwards: bool = False, limit: int = 150) -> None:
         if target.evaluate("el => el === document.activeElement"):
             return
     raise AssertionError(f"{target} not reached with {key} in {limit} presses on {page.url}")
+
+
+def check_focus_visible(page, *, limit: int = 200) -> None:
+    """Tab through the whole page: every control that takes the focus shows a visible ring."""
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    seen = set()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        where = page.evaluate(
+            "() => document.activeElement === document.body ? null : document.activeElement.outerHTML"
+        )
+        if where is None or where in seen:
+            return
+        seen.add(where)
+        assert page.evaluate(FOCUSED_HAS_VISIBLE_RING), f"no visible focus on {page.url}: " + page.evaluate(
+            DESCRIBE_FOCUSED
+        )

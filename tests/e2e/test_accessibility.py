@@ -22,6 +22,7 @@ from tests.e2e.conftest import (
     README_VIEWPORT,
     axe_violations,
     check_accessible,
+    check_focus_visible,
     describe_violations,
     login,
     readme_screenshot,
@@ -107,6 +108,7 @@ def test_every_page_of_every_role_has_no_wcag_violation(browser, live_server):
             violations = axe_violations(page)
             if violations:
                 found.append(f"== {username} {url}\n{describe_violations(violations)}")
+            check_focus_visible(page)
             if (username, url) in screenshots:
                 readme_screenshot(page, screenshots[(username, url)])
         page.context.close()
