@@ -123,9 +123,9 @@ class Supervisor:
             self.out.flush()
 
     def run(self, env: dict[str, str]) -> int:
-        signal.signal(signal.SIGINT, self.request_stop)
-        signal.signal(signal.SIGTERM, self.request_stop)
-        signal.signal(signal.SIGHUP, self.request_stop)
+        previous = {
+            sig: signal.signal(sig, self.request_stop) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        }
         for child in self.procs:
             child.start(env)
             if child.log is not None:
@@ -150,6 +150,8 @@ class Supervisor:
                 if child.process is not None:
                     child.process.wait()
                 child.close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         if self.killed and status == 0:
             status = 1
         return status

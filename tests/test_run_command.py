@@ -99,6 +99,24 @@ def test_a_500_keeps_its_traceback():
     assert ClientErrorWithoutTraceback().filter(record) and record.exc_info is not None
 
 
+def test_when_one_process_dies_the_others_are_stopped_and_its_status_returned(tmp_path):
+    """Port taken, broken settings: `make run` must not leave a worker running without its web."""
+    from config.supervisor import Child, Supervisor
+
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    procs = [
+        Child("web", [sys.executable, "-c", "import sys; sys.exit(3)"], signal.SIGINT),
+        Child("worker", sleeper, signal.SIGTERM, tmp_path / "worker.log"),
+        Child("beat", sleeper, signal.SIGTERM, tmp_path / "beat.log"),
+    ]
+    out = io.StringIO()
+    started = time.monotonic()
+    assert Supervisor(procs, out=out).run(dict(os.environ)) == 3
+    assert time.monotonic() - started < 15
+    assert all(child.process.returncode == -signal.SIGTERM for child in procs[1:])
+    assert "web s'est arrêté (code 3)" in out.getvalue()
+
+
 def _children(pid: int) -> list[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
