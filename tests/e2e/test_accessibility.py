@@ -203,3 +203,23 @@ def test_keyboard_only_a_referent_records_a_contact_and_accepts_a_handover(brows
     check_accessible(page)
     assert Pathway.objects.get(pk=offered.pk).referent_id == me.pk
     context.close()
+
+
+def test_the_checks_report_what_they_find(browser):
+    """The helpers fail, naming the rule and the node: a missing alt, a label-less field, low
+    contrast, and a control whose focus ring was removed."""
+    page = browser.new_page()
+    page.set_content(
+        '<!doctype html><html lang="fr"><head><title>t</title><style>a:focus{outline:none}</style></head>'
+        '<body><main><img src="x.png"><input type="text"><p style="color:#aaa">pâle</p><a href="#">lien</a>'
+        "</main></body></html>"
+    )
+    with pytest.raises(AssertionError) as failed:
+        check_accessible(page)
+    for rule in ("image-alt", "label", "color-contrast", '<img src="x.png">'):
+        assert rule in str(failed.value)
+    page.set_content('<!doctype html><html lang="fr"><body><a href="#">lien</a></body></html>')
+    page.add_style_tag(content="a:focus { outline: none; }")
+    with pytest.raises(AssertionError, match="no visible focus"):
+        check_focus_visible(page)
+    page.close()
