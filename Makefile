@@ -31,13 +31,9 @@ run: install
 	@echo "    referent.ft-niort  — référente France Travail Niort"
 	@echo "    admin              — administrateur (configuration uniquement)"
 	@echo "  Base : $${DATABASE_URL:-SQLite var/filrouge.sqlite3}   Broker : $${CELERY_BROKER_URL:-$${REDIS_URL:-filesystem (var/broker)}}"
-	@echo "  Ctrl-C arrête le serveur web, le worker et beat."
+	@echo "  Ctrl-C arrête le serveur web, le worker et beat (journaux : var/log/worker.log, var/log/beat.log)."
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=1 --pool=solo > var/log/worker.log 2>&1 & \
-	$(VENV)/bin/celery -A config beat --loglevel=INFO --pidfile= > var/log/beat.log 2>&1 & \
-	( sleep 2; tail -n0 -F var/log/worker.log var/log/beat.log | grep --line-buffered -E "sweep_deadlines|succeeded|Sending due task|ERROR" ) & \
-	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+	@$(PY) -m config.supervisor --host $(HOST) --port $(PORT) --log-dir var/log
 
 ## make test: install and run the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
 test: install

@@ -104,3 +104,16 @@ class PersonalDataFilter(logging.Filter):
             record.exc_text = None
             record.exc_info = None
         return True
+
+
+class ClientErrorWithoutTraceback(logging.Filter):
+    """A refused request (403, 404, a 400 for a suspicious operation) is the client's error, not
+    ours: one log line ("Forbidden (Permission denied): /tableau-de-bord/"), not the traceback of
+    the PermissionDenied raised on purpose. 5xx keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -158,7 +158,10 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Fil rouge <ne-pas-repondre@filrouge.local>")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails. Unset, it follows the address `make run` serves on (HOST, PORT), so a
+# server started on another port does not send links to :8000.
+_SITE_HOST = os.environ.get("HOST", "") if os.environ.get("HOST", "") not in ("", "0.0.0.0", "::") else "127.0.0.1"
+SITE_URL = (os.environ.get("SITE_URL") or f"http://{_SITE_HOST}:{os.environ.get('PORT') or '8000'}").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -197,8 +200,11 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -----------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, so `make run` needs no broker server.
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "filesystem://"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "filesystem://localhost/"
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # With no host in the URL kombu warns "No hostname was supplied" at every connection;
+    # the host means nothing to this transport (the folders below do): name one.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -292,10 +298,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # No personal data in logs: every handler redacts names, birth dates, e-mails, NIR, phones.
-    "filters": {"redact_personal_data": {"()": "config.logging_filters.PersonalDataFilter"}},
+    # A refused request (4xx) is one line: no traceback for a PermissionDenied raised on purpose.
+    "filters": {
+        "client_error_one_line": {"()": "config.logging_filters.ClientErrorWithoutTraceback"},
+        "redact_personal_data": {"()": "config.logging_filters.PersonalDataFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_personal_data"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client_error_one_line", "redact_personal_data"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {

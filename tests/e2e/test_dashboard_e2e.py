@@ -25,7 +25,9 @@ def ago(days: int) -> dt.date:
     return timezone.localdate() - dt.timedelta(days=days)
 
 
-def test_team_lead_follows_an_overdue_count_reassigns_a_pathway_and_exports_csv(browser, live_server, tmp_path):
+def test_team_lead_follows_an_overdue_count_reassigns_a_pathway_and_exports_csv(
+    browser, live_server, tmp_path, assert_accessible
+):
     w = make_world("e2e-dash")
     late = []
     for name in ("Lenoir", "Lebrun"):
@@ -38,6 +40,7 @@ def test_team_lead_follows_an_overdue_count_reassigns_a_pathway_and_exports_csv(
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto(f"{live_server.url}/connexion/")
+    assert_accessible(page)
     page.get_by_label("Identifiant").fill(w.lead.user.username)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
@@ -46,6 +49,7 @@ def test_team_lead_follows_an_overdue_count_reassigns_a_pathway_and_exports_csv(
     # 1. The dashboard: overdue counts by rule × territory × organisation × referent.
     page.goto(f"{live_server.url}/tableau-de-bord/")
     page.get_by_role("heading", name="Tableau de bord — retards et files d'attente").wait_for()
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "dash-01-tableau-de-bord.png"), full_page=True)
     row = page.locator("#board-counts tbody tr", has_text="Premier rendez-vous").first
     count = row.locator("a.count.overdue")
@@ -55,6 +59,7 @@ def test_team_lead_follows_an_overdue_count_reassigns_a_pathway_and_exports_csv(
     count.click()
     page.wait_for_url("**/tableau-de-bord/parcours/**")
     rows = page.locator("#board-pathways tbody tr")
+    assert_accessible(page)
     assert rows.count() == 2
     page.screenshot(path=str(ARTIFACTS / "dash-02-parcours-en-retard.png"), full_page=True)
 
@@ -65,6 +70,7 @@ def test_team_lead_follows_an_overdue_count_reassigns_a_pathway_and_exports_csv(
     page.get_by_label("Note de passage de relais").fill("Rééquilibrage : absence longue.")
     page.get_by_role("button", name="Proposer le passage de relais").click()
     page.get_by_text("1 passage(s) de relais proposé(s)").wait_for()
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "dash-03-relais-propose.png"), full_page=True)
     handover = Handover.objects.get(pathway=target)
     assert (handover.outgoing_id, handover.incoming_id, handover.status) == (
@@ -91,8 +97,10 @@ def test_team_lead_follows_an_overdue_count_reassigns_a_pathway_and_exports_csv(
 
     # The indicators page and the printable report render for the same user.
     page.goto(f"{live_server.url}/tableau-de-bord/indicateurs/")
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "dash-04-indicateurs.png"), full_page=True)
     page.goto(f"{live_server.url}/tableau-de-bord/rapport/?annee={timezone.localdate().year}")
+    assert_accessible(page)
     page.emulate_media(media="print")
     page.screenshot(path=str(ARTIFACTS / "dash-05-rapport-impression.png"), full_page=True)
     context.close()

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from casework.enums import PathwayState
 from notifications.services.sweep import sweep_deadlines
-from tests.e2e.conftest import ARTIFACTS, PASSWORD
+from tests.e2e.conftest import ARTIFACTS, login
 from tests.helpers import advance, at, make_world
 
 S = PathwayState
@@ -35,22 +35,8 @@ def reference_data(transactional_db):
     import_module("casework.migrations.0002_defaults").load_defaults(apps, None)
 
 
-def login(browser, live_server, username: str, shot: str | None = None):
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/connexion/")
-    if shot:
-        page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
-
-
 def test_referent_sees_the_overdue_pathway_first_records_a_contact_and_its_alert_disappears(
-    browser, live_server, today
+    browser, live_server, today, assert_accessible
 ):
     world = make_world()
     start = today - dt.timedelta(days=75)
@@ -66,12 +52,14 @@ def test_referent_sees_the_overdue_pathway_first_records_a_contact_and_its_alert
     page.screenshot(path=str(ARTIFACTS / "02-ma-file-active.png"), full_page=True)
 
     first_row.get_by_role("link").click()  # click 1
+    assert_accessible(page)
     gap_alert = page.locator('#open-alerts li[data-rule="contact_gap"]')
     assert gap_alert.count() == 1
     page.screenshot(path=str(ARTIFACTS / "03-parcours.png"), full_page=True)
     url_before = page.url
     page.get_by_role("button", name="Contact honoré").click()  # click 2 (HTMX, no reload)
     page.locator("#pathway-live .msg-success").wait_for()
+    assert_accessible(page)
     assert gap_alert.count() == 0
     assert page.url == url_before
     assert page.get_by_test_id("last-contact").inner_text() == today.strftime("%d/%m/%Y")
@@ -80,7 +68,7 @@ def test_referent_sees_the_overdue_pathway_first_records_a_contact_and_its_alert
 
 
 def test_officer_decides_an_orientation_from_the_queue_and_the_designated_team_lead_gets_the_assignment(
-    browser, live_server, today
+    browser, live_server, today, assert_accessible
 ):
     world = make_world()
     p = world.enter(today - dt.timedelta(days=10), last_name="Aorienter")
@@ -88,6 +76,7 @@ def test_officer_decides_an_orientation_from_the_queue_and_the_designated_team_l
     page = login(browser, live_server, world.officer.user.username)
     page.locator('[data-testid="queue"]').get_by_role("link", name="Décider l'orientation").first.click()
     page.get_by_role("button", name="Prendre la tâche").click()
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "05-tache-orientation.png"), full_page=True)
     form = page.locator('[data-action="orient"]')
     form.get_by_label("Organisation désignée").select_option(label=world.partner_org.name)
@@ -95,6 +84,7 @@ def test_officer_decides_an_orientation_from_the_queue_and_the_designated_team_l
     form.get_by_role("button", name="Décider l'orientation").click()
     page.wait_for_url(f"{live_server.url}/taches/")
     assert "enregistré" in page.locator(".messages").inner_text()
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "06-mes-taches.png"), full_page=True)
     page.context.close()
 
@@ -109,7 +99,7 @@ def test_officer_decides_an_orientation_from_the_queue_and_the_designated_team_l
 
 
 def test_handover_is_proposed_accepted_by_the_incoming_referent_and_only_then_the_referent_changes(
-    browser, live_server, today
+    browser, live_server, today, assert_accessible
 ):
     world = make_world()
     start = today - dt.timedelta(days=10)
@@ -118,12 +108,14 @@ def test_handover_is_proposed_accepted_by_the_incoming_referent_and_only_then_th
 
     page = login(browser, live_server, outgoing.user.username)
     page.goto(f"{live_server.url}/parcours/{p.pk}/")
+    assert_accessible(page)
     action = page.locator('[data-action="propose_handover"]')
     action.locator("summary").click()
     action.get_by_label("Référent entrant").select_option(label=f"{incoming} — {incoming.organisation}")
     action.get_by_label("Note de passage de relais").fill("Déménagement : suivi à reprendre à Niort.")
     action.get_by_role("button", name="Proposer un passage de relais").click()
     page.get_by_test_id("pending-handover").wait_for()
+    assert_accessible(page)
     assert page.get_by_test_id("referent").inner_text() == str(outgoing)
     page.screenshot(path=str(ARTIFACTS / "08-relais-propose.png"), full_page=True)
     page.context.close()
@@ -131,6 +123,7 @@ def test_handover_is_proposed_accepted_by_the_incoming_referent_and_only_then_th
     page = login(browser, live_server, incoming.user.username)
     page.locator('[data-testid="inbox"]').get_by_role("link", name="Répondre au passage de relais").click()
     assert "Déménagement" in page.content()
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "09-tache-relais.png"), full_page=True)
     page.locator('[data-action="accept_handover"]').get_by_role("button", name="Accepter le passage de relais").click()
     page.wait_for_url(f"{live_server.url}/taches/")
@@ -138,5 +131,6 @@ def test_handover_is_proposed_accepted_by_the_incoming_referent_and_only_then_th
     assert page.get_by_test_id("referent").inner_text() == str(incoming)
     assert page.get_by_test_id("pending-handover").count() == 0
     page.goto(f"{live_server.url}/aide/")
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "10-aide.png"), full_page=True)
     page.context.close()
