@@ -1,0 +1,42 @@
+"""Small display filters shared by every page: names written one way, roles, deadline phrases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.contrib.auth import get_user_model
+
+from casework.names import user_name
+from workflows.roles import role_labels
+
+register = template.Library()
+
+
+@register.filter
+def person(obj) -> str:
+    """ "Inès SIMON" for a login account, a professional or a beneficiary (casework.names)."""
+    if obj is None or obj == "":
+        return ""
+    if isinstance(obj, get_user_model()):
+        return user_name(obj)
+    return str(obj)
+
+
+@register.filter
+def roles(user) -> str:
+    """ "Responsable d'équipe · Chargé·e d'orientation": every role of the signed-in person."""
+    return " · ".join(role_labels(user))
+
+
+@register.filter
+def due_phrase(due_on: dt.date | None, today: dt.date) -> str:
+    """ "en retard de 3 j", "échéance aujourd'hui", "échéance dans 1 j" ("j" stays as is in the plural)."""
+    if due_on is None or today is None:
+        return ""
+    days = (due_on - today).days
+    if days < 0:
+        return f"en retard de {-days} j"
+    if days == 0:
+        return "échéance aujourd'hui"
+    return f"échéance dans {days} j"
