@@ -18,6 +18,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -39,7 +40,15 @@ from casework.permissions import can_record_contact, professional_of
 from casework.selectors import pathways_visible_to
 from notifications.models import Alert, AlertStatus
 
-from .flows import FLOWS, OPEN_TASK_STATUSES, AssignmentFlow, OrientationFlow, ReorientationFlow, user_may_answer
+from .flows import (
+    FLOWS,
+    OPEN_TASK_STATUSES,
+    AssignmentFlow,
+    HandoverFlow,
+    OrientationFlow,
+    ReorientationFlow,
+    user_may_answer,
+)
 from .forms import TRANSITION_FORMS, TRANSITION_LABELS, CaseloadFilterForm
 
 PAGE_SIZE = 25
@@ -227,8 +236,38 @@ def _territories_of(user) -> QuerySet[Territory]:
 # --- viewflow tasks -----------------------------------------------------------------------
 
 
+# The legal clock each kind of task answers to; a reorientation has none of its own, so it
+# follows the pathway's nearest open deadline, whatever its rule.
+TASK_RULES = {
+    OrientationFlow: [RuleCode.ORIENTATION],
+    AssignmentFlow: [RuleCode.REFERENT_ASSIGNMENT],
+    HandoverFlow: [RuleCode.HANDOVER_ACCEPTANCE],
+}
+
+
+def _task_due_on():
+    """The due day of the open deadline a task answers to, as one CASE over correlated subqueries."""
+
+    def nearest(rules=None):
+        deadlines = Deadline.objects.filter(
+            pathway=OuterRef("process__pathwayprocess__pathway_id"), status=DeadlineStatus.OPEN
+        )
+        if rules:
+            deadlines = deadlines.filter(rule_code__in=rules)
+        return Subquery(deadlines.order_by("due_on", "id").values("due_on")[:1])
+
+    return Case(
+        *(When(process__flow_class=flow_class, then=nearest(rules)) for flow_class, rules in TASK_RULES.items()),
+        default=nearest(),
+    )
+
+
 def _tasks_base(user, *, today: dt.date | None = None) -> QuerySet[Task]:
-    """Open human tasks of our flows on pathways the user may see (viewflow's view permission applies)."""
+    """Open human tasks of our flows on pathways the user may see (viewflow's view permission applies).
+
+    Sorted by the legal clock, not by the task's creation: the nearest or most overdue deadline
+    first, then the oldest entry into the pathway (`due_on` is annotated on each task).
+    """
     visible = pathways_visible_to(user, on=today).values("pk")
     return (
         Task.objects.filter_available(FLOWS, user)
@@ -239,12 +278,13 @@ def _tasks_base(user, *, today: dt.date | None = None) -> QuerySet[Task]:
             "process__pathwayprocess__pathway__territory",
             "process__pathwayprocess__pathway__organisation",
         )
-        .order_by("created", "id")
+        .annotate(due_on=_task_due_on())
+        .order_by(F("due_on").asc(nulls_last=True), "process__pathwayprocess__pathway__entered_on", "created", "id")
     )
 
 
 def tasks_inbox(user, *, today: dt.date | None = None) -> QuerySet[Task]:
-    """Tasks assigned to me (viewflow's inbox), oldest first."""
+    """Tasks assigned to me (viewflow's inbox), most urgent first."""
     return _tasks_base(user, today=today).filter(owner=user, status__in=[STATUS.ASSIGNED, STATUS.STARTED])
 
 
@@ -264,7 +304,7 @@ def _queue_routing(pro: Professional) -> Q:
 
 
 def tasks_queue(user, *, today: dt.date | None = None) -> QuerySet[Task]:
-    """Unassigned tasks I may take (my team's queue), oldest first."""
+    """Unassigned tasks I may take (my team's queue), most urgent first."""
     pro = professional_of(user)
     if pro is None:
         return Task.objects.none()
@@ -274,7 +314,7 @@ def tasks_queue(user, *, today: dt.date | None = None) -> QuerySet[Task]:
 def tasks_panel(user, *, today: dt.date) -> dict:
     if not any(flow_class.instance.has_view_permission(user) for flow_class in FLOWS):
         # viewflow's `filter_available` would match nothing: skip building the querysets.
-        return {"inbox": [], "inbox_count": 0, "queue": [], "queue_count": 0}
+        return {"inbox": [], "inbox_count": 0, "queue": [], "queue_count": 0, "today": today}
     inbox = tasks_inbox(user, today=today)
     queue = tasks_queue(user, today=today)
     inbox_preview = list(inbox[:TASKS_PREVIEW])
@@ -285,12 +325,18 @@ def tasks_panel(user, *, today: dt.date) -> dict:
         "inbox_count": len(inbox_preview) if len(inbox_preview) < TASKS_PREVIEW else inbox.count(),
         "queue": queue_preview,
         "queue_count": len(queue_preview) if len(queue_preview) < TASKS_PREVIEW else queue.count(),
+        "today": today,
     }
 
 
 def tasks_page(user, *, today: dt.date, params) -> dict:
     queue = Paginator(tasks_queue(user, today=today), PAGE_SIZE).get_page(params.get("page"))
-    return {"inbox": list(tasks_inbox(user, today=today)), "queue_page": queue, "queue": list(queue.object_list)}
+    return {
+        "inbox": list(tasks_inbox(user, today=today)),
+        "queue_page": queue,
+        "queue": list(queue.object_list),
+        "today": today,
+    }
 
 
 def task_for_user(user, task_pk: int) -> Task | None:
