@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from casework import board
@@ -138,7 +139,7 @@ def _indicator_rows(result: dict) -> list[dict]:
 def bar_chart(title: str, items: list[dict], *, scale_max: float | None = None) -> dict:
     """Geometry of a server-drawn horizontal bar chart (SVG in `dashboard/_chart.html`).
 
-    Each item: label, value (None = n/a), optional reference (drawn as a tick), text.
+    Each item: label, value (None = n.d.), optional reference (drawn as a tick), text.
     """
     row_h, label_w = 34, 270
     values = [i["value"] or 0 for i in items] + [i.get("reference") or 0 for i in items]
@@ -171,7 +172,7 @@ def bar_chart(title: str, items: list[dict], *, scale_max: float | None = None) 
 
 def _fmt(value, unit: str) -> str:
     if value is None:
-        return "n/a"
+        return "n.d."
     text = f"{value:g}".replace(".", ",")
     return f"{text} %" if unit == "%" else f"{text} j"
 
@@ -572,8 +573,13 @@ def reassign(request):
     if result.proposed:
         messages.success(
             request,
-            f"{len(result.proposed)} passage(s) de relais proposé(s) à {form.cleaned_data['incoming']} : "
-            "le référent actuel reste responsable jusqu'à l'acceptation.",
+            ngettext(
+                "%(n)d passage de relais proposé à %(incoming)s : ",
+                "%(n)d passages de relais proposés à %(incoming)s : ",
+                len(result.proposed),
+            )
+            % {"n": len(result.proposed), "incoming": form.cleaned_data["incoming"]}
+            + "le référent actuel reste responsable jusqu'à l'acceptation.",
         )
     for pk, message in result.failed.items():
         messages.error(request, f"Parcours n° {pk} : {message}")

@@ -36,6 +36,7 @@ from viewflow.workflow.models import Task
 
 from casework.enums import BarrierStatus, ContactOutcome, DeadlineStatus, HandoverStatus, PathwayState, RuleCode
 from casework.models import Barrier, Contact, Deadline, Delegation, Pathway, Professional, Territory
+from casework.names import user_name
 from casework.permissions import can_record_contact, professional_of
 from casework.selectors import pathways_visible_to
 from notifications.models import Alert, AlertStatus
@@ -408,7 +409,7 @@ def pathway_timeline(pathway: Pathway) -> list[TimelineEntry]:
         detail = (
             f"{log.get_from_state_display()} → {to_state}" if log.from_state not in ("", log.to_state) else to_state
         )
-        who = (log.by.get_full_name() or log.by.get_username()) if log.by else ""
+        who = user_name(log.by)
         entries.append(
             TimelineEntry(
                 log.occurred_on, log.recorded_at, "transition", title, detail, {"by": who, "reason": log.reason}

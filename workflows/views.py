@@ -17,6 +17,7 @@ from django_fsm import has_transition_perm
 from viewflow.workflow import STATUS, FlowLockFailed
 
 from casework.enums import ContactKind, ContactOutcome, PathwayState
+from casework.names import user_name
 from casework.permissions import can_record_contact, professional_of
 from casework.selectors import pathway_for_user
 from casework.services.orientation import orientation_suggest
@@ -264,7 +265,7 @@ def task_execute(request, task_pk: int, name: str):
         raise Http404
     today = timezone.localdate()
     if task.owner_id not in (None, request.user.pk):
-        messages.error(request, f"Cette tâche a été prise par {task.owner.get_full_name() or task.owner}.")
+        messages.error(request, f"Cette tâche a été prise par {user_name(task.owner)}.")
         return redirect("workspace:task", task.pk)
     form = TRANSITION_FORMS[name](data=request.POST, pathway=pathway, today=today, prefix=name)
     if _transition(request, pathway, name, form):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from notifications.models import EmailStatus, Notification
 
@@ -32,7 +33,14 @@ def send_daily_digests(*, now: dt.datetime) -> int:
                 continue
             lines = "\n".join(f"- {n.body}\n  {n.link}" for n in items)
             body = (
-                f"Bonjour,\n\n{len(items)} élément(s) demandent votre attention dans Fil rouge :\n\n{lines}\n\n"
+                "Bonjour,\n\n"
+                + ngettext(
+                    "%(n)d élément demande votre attention dans Fil rouge :",
+                    "%(n)d éléments demandent votre attention dans Fil rouge :",
+                    len(items),
+                )
+                % {"n": len(items)}
+                + f"\n\n{lines}\n\n"
                 f"Votre file active : {settings.SITE_URL}{reverse('workspace:home')}\n\n"
                 "— Fil rouge (résumé quotidien, message automatique)"
             )
