@@ -56,6 +56,12 @@ PAGE_SIZE = 25
 TASKS_PREVIEW = 8
 ENTRY_LABEL = "Entrée dans le parcours"
 
+
+def transition_title(name: str) -> str:
+    """A journal row's transition as people read it ("Désigner le référent", not `assign_referent`)."""
+    return ENTRY_LABEL if name == "enter" else TRANSITION_LABELS.get(name, name)
+
+
 # Urgency buckets of the caseload queue, most urgent first.
 OVERDUE, TODAY, THIS_WEEK, LATER, NO_DEADLINE = range(5)
 URGENCY_LABELS = {
@@ -404,7 +410,7 @@ def _consents(pathway: Pathway, today: dt.date) -> list | None:
 def pathway_timeline(pathway: Pathway) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for log in pathway.history.select_related("by"):
-        title = ENTRY_LABEL if log.transition == "enter" else TRANSITION_LABELS.get(log.transition, log.transition)
+        title = transition_title(log.transition)
         to_state = log.get_to_state_display()
         detail = (
             f"{log.get_from_state_display()} → {to_state}" if log.from_state not in ("", log.to_state) else to_state

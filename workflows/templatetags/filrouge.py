@@ -7,8 +7,11 @@ import datetime as dt
 from django import template
 from django.contrib.auth import get_user_model
 
+from casework.audit import EMPTY, audit_datetime
+from casework.enums import PathwayState
 from casework.names import user_name
 from workflows.roles import role_labels
+from workflows.selectors import transition_title
 
 register = template.Library()
 
@@ -40,3 +43,28 @@ def due_phrase(due_on: dt.date | None, today: dt.date) -> str:
     if days == 0:
         return "échéance aujourd'hui"
     return f"échéance dans {days} j"
+
+
+@register.filter
+def fr_date(value) -> str:
+    """A date or an ISO string (the subject-access document) as "02/12/2026", a moment as "02/12/2026 à 19:29"."""
+    if value in (None, ""):
+        return EMPTY
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        return audit_datetime(value)
+    return value.strftime("%d/%m/%Y")
+
+
+register.filter("transition_label", transition_title)
+
+
+@register.filter
+def state_label(value: str) -> str:
+    if not value:
+        return EMPTY
+    return PathwayState(value).label if value in PathwayState.values else value
