@@ -37,7 +37,7 @@ from viewflow.workflow.models import Task
 from casework.enums import BarrierStatus, ContactOutcome, DeadlineStatus, HandoverStatus, PathwayState, RuleCode
 from casework.models import Barrier, Contact, Deadline, Delegation, Pathway, Professional, Territory
 from casework.names import user_name
-from casework.permissions import can_record_contact, professional_of
+from casework.permissions import can_export_subject_data, can_record_contact, can_view_audit, professional_of
 from casework.selectors import pathways_visible_to
 from notifications.models import Alert, AlertStatus
 
@@ -506,5 +506,8 @@ def pathway_page(pathway: Pathway, user, *, today: dt.date, bound_forms: dict | 
         "consents": _consents(pathway, today),
         "open_tasks": open_tasks,
         "can_record_contact": can_record_contact(pathway, user),
+        # The file's links are offered only to those they open for (else a 404 in the menu).
+        "can_view_audit": can_view_audit(pathway, user),
+        "can_export_subject_data": can_export_subject_data(pathway, user),
         **pathway_live(pathway, today=today),
     }

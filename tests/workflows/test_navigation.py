@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client, RequestFactory
+from django.utils import timezone
 from django.views.defaults import server_error
 
 from tests.factories import ProfessionalFactory
@@ -112,3 +114,39 @@ def test_500_is_our_own_standalone_page():
     assert response.status_code == 500
     assert "Une erreur est survenue" in html and "Material" not in html
     assert 'href="/"' in html
+
+
+DASH_NAV = re.compile(r'<nav class="dash-nav" aria-label="Tableau de bord">(.*?)</nav>', re.S)
+FILE_NAV = re.compile(r'<nav class="small" aria-label="Dossier de la personne">(.*?)</nav>', re.S)
+
+
+@pytest.mark.parametrize("who", ["lead", "officer"])
+def test_every_dashboard_tab_answers(people, who):
+    client = Client()
+    client.force_login(people[who])
+    html = client.get("/tableau-de-bord/").content.decode()
+    links = re.findall(r'<a href="([^"]+)"', DASH_NAV.search(html).group(1))
+    assert len(links) >= 4
+    for link in links:
+        assert client.get(link).status_code == 200, link
+
+
+@pytest.mark.parametrize("who", ["referent", "lead", "officer"])
+def test_every_link_of_the_persons_file_answers(world, people, who):
+    from tests.helpers import advance
+
+    today = timezone.localdate()
+    pathway = advance(
+        world,
+        world.enter(today - dt.timedelta(days=10), last_name="Dossier"),
+        "diagnostic",
+        today - dt.timedelta(days=5),
+    )
+    client = Client()
+    client.force_login(people[who])
+    html = client.get(f"/parcours/{pathway.pk}/").content.decode()
+    links = re.findall(r'<a href="([^"]+)"', FILE_NAV.search(html).group(1))
+    assert links
+    for link in links:
+        assert client.get(link).status_code == 200, link
+    assert (f"/parcours/{pathway.pk}/audit/" in links) is (who != "officer")
