@@ -150,3 +150,13 @@ def test_every_link_of_the_persons_file_answers(world, people, who):
     for link in links:
         assert client.get(link).status_code == 200, link
     assert (f"/parcours/{pathway.pk}/audit/" in links) is (who != "officer")
+
+
+def test_a_failed_csrf_check_is_our_own_page_in_french(people):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people["referent"])
+    response = client.post("/notifications/toutes-lues/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Formulaire expiré" in html and "Rien n'a été enregistré" in html
+    assert "CSRF verification failed" not in html and "Revenir à mon accueil" in html
