@@ -35,7 +35,8 @@ def reference_data(transactional_db):
     import_module("casework.migrations.0002_defaults").load_defaults(apps, None)
 
 
-def login(browser, live_server, username: str, shot: str | None = None):
+def login(browser, live_server, username: str, shot: str | None = None, lands_on: str = "/"):
+    """Sign in; each role lands where its work is (a referent on the caseload at "/")."""
     context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -45,7 +46,7 @@ def login(browser, live_server, username: str, shot: str | None = None):
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}{lands_on}")
     return page
 
 
@@ -85,7 +86,7 @@ def test_officer_decides_an_orientation_from_the_queue_and_the_designated_team_l
     world = make_world()
     p = world.enter(today - dt.timedelta(days=10), last_name="Aorienter")
 
-    page = login(browser, live_server, world.officer.user.username)
+    page = login(browser, live_server, world.officer.user.username, lands_on="/taches/")
     page.locator('[data-testid="queue"]').get_by_role("link", name="Décider l'orientation").first.click()
     page.get_by_role("button", name="Prendre la tâche").click()
     page.screenshot(path=str(ARTIFACTS / "05-tache-orientation.png"), full_page=True)
@@ -98,7 +99,8 @@ def test_officer_decides_an_orientation_from_the_queue_and_the_designated_team_l
     page.screenshot(path=str(ARTIFACTS / "06-mes-taches.png"), full_page=True)
     page.context.close()
 
-    lead = login(browser, live_server, world.partner_lead.user.username)
+    lead = login(browser, live_server, world.partner_lead.user.username, lands_on="/tableau-de-bord/")
+    lead.goto(f"{live_server.url}/taches/")
     queue = lead.locator('[data-testid="queue"]')
     assert "Désigner le référent" in queue.inner_text()
     assert "AORIENTER" in queue.inner_text()
