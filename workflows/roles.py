@@ -33,11 +33,25 @@ def role_labels(user) -> list[str]:
     return labels
 
 
-def landing_url(user) -> str | None:
-    """Where a professional's work is when it is not the caseload (None: the caseload, at "/").
+WORK_ROLES = ("is_referent", "is_partner", "is_team_lead", "is_orientation_officer")
 
-    The base template shows "Ma file active" in the menu exactly when this is None.
-    """
+
+def lands_on_admin_page(user) -> bool:
+    """An account with no professional profile, or an administrator with no casework role."""
+    pro = professional_of(user)
+    if pro is None:
+        return True
+    is_admin = pro.is_administrator or getattr(user, "is_staff", False)
+    return is_admin and not any(getattr(pro, flag) for flag in WORK_ROLES)
+
+
+def has_caseload(user) -> bool:
+    """Whether "/" shows this person's caseload (the menu's "Ma file active" entry)."""
+    return not lands_on_admin_page(user) and landing_url(user) is None
+
+
+def landing_url(user) -> str | None:
+    """Where a professional's work is when it is not the caseload (None: the caseload, at "/")."""
     pro = professional_of(user)
     if pro is None or pro.is_referent or pro.is_partner:
         return None

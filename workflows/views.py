@@ -26,7 +26,7 @@ from . import selectors
 from .flows import HandoverFlow, OrientationFlow, task_pathway, tasks_sync_inline, user_may_answer
 from .forms import TRANSITION_FORMS, TRANSITION_LABELS, TaskAssignForm
 from .graph import pathway_transitions
-from .roles import landing_url
+from .roles import landing_url, lands_on_admin_page
 from .services.errors import TransitionError
 from .services.events import contact_record
 from .services.transitions import pathway_transition
@@ -35,7 +35,7 @@ from .services.transitions import pathway_transition
 @login_required
 def home(request):
     """The caseload for referents; everyone else lands where their work is (workflows.roles)."""
-    if professional_of(request.user) is None:
+    if lands_on_admin_page(request.user):
         return render(request, "workspace/admin_home.html")
     if not request.GET and (elsewhere := landing_url(request.user)):
         return redirect(elsewhere)

@@ -160,3 +160,13 @@ def test_a_failed_csrf_check_is_our_own_page_in_french(people):
     html = response.content.decode()
     assert "Formulaire expiré" in html and "Rien n'a été enregistré" in html
     assert "CSRF verification failed" not in html and "Revenir à mon accueil" in html
+
+
+def test_an_administrator_profile_without_casework_lands_on_the_admin_page(world):
+    pro = ProfessionalFactory(organisation=world.dept, is_administrator=True, user__is_staff=True)
+    client = Client()
+    client.force_login(pro.user)
+    html = client.get("/").content.decode()
+    assert "Aller à l'administration" in html and 'data-testid="role">Administrateur<' in html
+    assert "Ma file active" not in menu_links(html) and "/" not in menu_links(html)
+    assert "/admin/" in menu_links(html)

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from casework.audit import EMPTY, audit_datetime
 from casework.enums import PathwayState
 from casework.names import user_name
-from workflows.roles import role_labels
+from workflows.roles import has_caseload, role_labels
 from workflows.selectors import transition_title
 
 register = template.Library()
@@ -24,6 +24,9 @@ def person(obj) -> str:
     if isinstance(obj, get_user_model()):
         return user_name(obj)
     return str(obj)
+
+
+register.filter("has_caseload", has_caseload)
 
 
 @register.filter
