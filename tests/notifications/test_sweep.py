@@ -163,7 +163,7 @@ def test_digest_users_get_one_email(world):
     assert not [m for m in mail.outbox if world.lead.user.email in m.to]
     assert send_daily_digests(now=at(D(2026, 2, 17), 7)) == 1
     digests = [m for m in mail.outbox if world.lead.user.email in m.to]
-    assert len(digests) == 1 and "3 élément(s)" in digests[0].body
+    assert len(digests) == 1 and "3 éléments demandent votre attention" in digests[0].body
     assert send_daily_digests(now=at(D(2026, 2, 18), 7)) == 0
 
 
