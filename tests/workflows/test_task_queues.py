@@ -45,7 +45,7 @@ def test_orientation_queue_puts_the_most_overdue_entry_first_not_the_oldest_task
     assert f"entrée le {old.entered_on:%d/%m/%Y}" in html
     assert f"échéance le {_due(old, RuleCode.ORIENTATION):%d/%m/%Y}" in html
     soon = (_due(recent, RuleCode.ORIENTATION) - today).days
-    assert f"échéance dans {soon} j" in html
+    assert f"échéance le {_due(recent, RuleCode.ORIENTATION):%d/%m/%Y} — dans {soon} j" in html
     assert "créée le" not in html
     assert html.index("ANCIENNE") < html.index("MILIEU") < html.index("RECENTE")
 

@@ -37,15 +37,15 @@ def roles(user) -> str:
 
 @register.filter
 def due_phrase(due_on: dt.date | None, today: dt.date) -> str:
-    """ "en retard de 3 j", "échéance aujourd'hui", "échéance dans 1 j" ("j" stays as is in the plural)."""
+    """ "en retard de 3 j", "aujourd'hui", "dans 1 j" ("j" stays as is in the plural)."""
     if due_on is None or today is None:
         return ""
     days = (due_on - today).days
     if days < 0:
         return f"en retard de {-days} j"
     if days == 0:
-        return "échéance aujourd'hui"
-    return f"échéance dans {days} j"
+        return "aujourd'hui"
+    return f"dans {days} j"
 
 
 @register.filter
