@@ -57,6 +57,7 @@ from casework.models import (
     Professional,
     Territory,
 )
+from casework.names import user_name
 
 SOON_DAYS = 7
 OVERDUE = "overdue"
@@ -98,7 +99,7 @@ def open_due_by(pathways: QuerySet[Pathway], today: dt.date, soon_days: int, *ke
 def _referent_name(pro: Professional | None) -> str:
     if pro is None:
         return ""
-    return f"{pro.user.first_name} {pro.user.last_name}".strip() or pro.user.username
+    return user_name(pro.user)
 
 
 def deadline_counts(pathways: QuerySet[Pathway], *, today: dt.date, soon_days: int = SOON_DAYS) -> list[dict]:

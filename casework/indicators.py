@@ -54,6 +54,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import ngettext
 
 from casework.enums import EXIT_TO_JOB_OR_TRAINING, ContactOutcome, PathwayState, TrackKind
 from casework.models import Contact, Contract, EntryFact, IndicatorFactsState, Pathway, Track, TransitionLog
@@ -447,8 +448,13 @@ def indicators_compute(
     out["contract_within_1_month"] = delay(_rate(a["contracted_1m"], n), a["contracted_1m"], n, contract_wait)
     out["reorientation_rate"] = _result(_rate(a["reoriented"], a["oriented"]), a["reoriented"], a["oriented"])
     reorientation_wait = (
-        f"{a['reorientation_pending']} demande(s) de réorientation sans décision au {_d(as_of)} : "
-        "la durée moyenne ne sera connue qu'une fois toutes décidées."
+        ngettext(
+            "%(n)d demande de réorientation sans décision au %(day)s : ",
+            "%(n)d demandes de réorientation sans décision au %(day)s : ",
+            a["reorientation_pending"],
+        )
+        % {"n": a["reorientation_pending"], "day": _d(as_of)}
+        + "la durée moyenne ne sera connue qu'une fois toutes décidées."
         if a["reorientation_pending"]
         else ""
     )
@@ -517,14 +523,14 @@ DEFINITIONS: dict[str, Definition] = {
         "%",
         "Entrées orientées au plus tard 42 jours calendaires après l'entrée.",
         f"Toutes {COHORT}, y compris les personnes jamais orientées.",
-        delay="n/a tant que la dernière entrée de la cohorte n'a pas 42 jours.",
+        delay="n.d. tant que la dernière entrée de la cohorte n'a pas 42 jours.",
     ),
     "days_to_orientation_mean": Definition(
         "Délai moyen entrée → orientation",
         "jours",
         "Somme des jours calendaires entre l'entrée et la première décision d'orientation.",
         "Entrées orientées (la valeur est la moyenne ; les personnes non orientées n'ont pas de délai).",
-        delay="n/a tant que la dernière entrée de la cohorte n'a pas 42 jours.",
+        delay="n.d. tant que la dernière entrée de la cohorte n'a pas 42 jours.",
         reference=81,
         reference_label=SEED,
         national=95,
@@ -535,7 +541,7 @@ DEFINITIONS: dict[str, Definition] = {
         "Médiane des jours entre l'entrée et la première décision d'orientation (moyenne des deux valeurs du "
         "milieu pour un effectif pair).",
         "Entrées orientées.",
-        delay="n/a tant que la dernière entrée de la cohorte n'a pas 42 jours.",
+        delay="n.d. tant que la dernière entrée de la cohorte n'a pas 42 jours.",
     ),
     "social_track_share": Definition(
         "Part des orientations vers un parcours social",
@@ -562,7 +568,7 @@ DEFINITIONS: dict[str, Definition] = {
         "Entrées orientées dont le premier contrat est signé au plus tard un mois calendaire après la première "
         "décision d'orientation (31 janvier + 1 mois = 28 ou 29 février).",
         f"Toutes {COHORT}, y compris les personnes jamais orientées.",
-        delay="n/a tant que la dernière entrée n'a pas 42 jours et que la dernière orientation n'a pas un mois.",
+        delay="n.d. tant que la dernière entrée n'a pas 42 jours et que la dernière orientation n'a pas un mois.",
     ),
     "reorientation_rate": Definition(
         "Taux de réorientation",
@@ -577,14 +583,14 @@ DEFINITIONS: dict[str, Definition] = {
         "jours",
         "Somme des jours entre la première demande de réorientation de l'entrée et la décision qui la suit.",
         "Demandes décidées (la valeur est la moyenne).",
-        delay="n/a tant qu'une demande de réorientation de la cohorte attend sa décision.",
+        delay="n.d. tant qu'une demande de réorientation de la cohorte attend sa décision.",
     ),
     "first_appointment_within_15_days": Definition(
         "Premier rendez-vous dans les 15 jours",
         "%",
         "Entrées dont le premier contact honoré a eu lieu au plus tard 15 jours après la désignation du référent.",
         f"Toutes {COHORT}, y compris les personnes jamais orientées.",
-        delay="n/a tant que la dernière entrée n'a pas 42 jours, la dernière orientation 7 jours et la "
+        delay="n.d. tant que la dernière entrée n'a pas 42 jours, la dernière orientation 7 jours et la "
         "dernière désignation 15 jours.",
     ),
     "days_to_first_appointment_mean": Definition(

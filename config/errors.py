@@ -21,7 +21,9 @@ def _answer(request, exception, status: int):
     message = _message(exception, status)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status)
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+    # The page's own text says what a 400/404 is; the reason is shown only when the code gave one.
+    reason = message if message != DEFAULT_MESSAGES[status] else ""
+    return render(request, f"{status}.html", {"message": reason}, status=status)
 
 
 def bad_request(request, exception=None):

@@ -9,6 +9,8 @@ Access: team leads and orientation officers; balancing is for team leads only.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import textwrap
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from casework import board
@@ -135,43 +138,65 @@ def _indicator_rows(result: dict) -> list[dict]:
     return [{"code": code, **r} for code, r in result.items()]
 
 
+# Chart text metrics (13px sans-serif): a generous average advance per character, so that a
+# label wraps before the bars and a value's text always fits inside the drawing.
+CHAR_W = 7.5
+LINE_H = 16
+LABEL_CHARS = 34
+BAR_H = 20
+
+
 def bar_chart(title: str, items: list[dict], *, scale_max: float | None = None) -> dict:
     """Geometry of a server-drawn horizontal bar chart (SVG in `dashboard/_chart.html`).
 
-    Each item: label, value (None = n/a), optional reference (drawn as a tick), text.
+    Each item: label, value (None = n.d.), optional reference (drawn as a tick), text. Labels
+    are wrapped whole (never cut); each row is as tall as its label; a value's text starts
+    after both the bar and the reference tick, so the tick never crosses it; the drawing is as
+    wide as its longest value text.
     """
-    row_h, label_w = 34, 270
+    label_w = round(LABEL_CHARS * CHAR_W) + 10
     values = [i["value"] or 0 for i in items] + [i.get("reference") or 0 for i in items]
     top = scale_max or max(values + [1])
     bars = []
-    for n, item in enumerate(items):
-        y = n * row_h
+    y = 0
+    right = label_w + CHART_WIDTH
+    for item in items:
+        lines = textwrap.wrap(str(item["label"]), LABEL_CHARS) or [""]
+        row_h = max(34, len(lines) * LINE_H + 12)
+        bar_y = y + (row_h - BAR_H) / 2
         width = round((item["value"] or 0) * CHART_WIDTH / top, 1)
         ref = item.get("reference")
+        ref_px = ref * CHART_WIDTH / top if ref is not None else None
+        text_x = round(label_w + max(width, ref_px or 0) + 8, 1)
+        text = item.get("text") or ""
+        right = max(right, text_x + len(text) * CHAR_W)
+        first_line_y = y + (row_h - len(lines) * LINE_H) / 2 + LINE_H - 4
         bars.append(
             {
                 **item,
-                "y": y + 6,
-                "text_y": y + 22,
+                "lines": [{"text": line, "y": first_line_y + k * LINE_H} for k, line in enumerate(lines)],
+                "y": bar_y,
+                "text_y": bar_y + BAR_H - 5,
                 "width": width,
                 "x": label_w,
-                "text_x": label_w + width + 6,
-                "ref_x": round(label_w + ref * CHART_WIDTH / top, 1) if ref is not None else None,
-                "ref_y1": y + 2,
-                "ref_y2": y + row_h - 2,
+                "text_x": text_x,
+                "ref_x": round(label_w + ref_px, 1) if ref_px is not None else None,
+                "ref_y1": bar_y - 4,
+                "ref_y2": bar_y + BAR_H + 4,
             }
         )
+        y += row_h
     return {
         "title": title,
         "bars": bars,
-        "height": max(len(items) * row_h, row_h),
-        "width": label_w + CHART_WIDTH + 90,
+        "height": max(y, 34),
+        "width": math.ceil(right + 10),
     }
 
 
 def _fmt(value, unit: str) -> str:
     if value is None:
-        return "n/a"
+        return "n.d."
     text = f"{value:g}".replace(".", ",")
     return f"{text} %" if unit == "%" else f"{text} j"
 
@@ -579,8 +604,13 @@ def reassign(request):
     if result.proposed:
         messages.success(
             request,
-            f"{len(result.proposed)} passage(s) de relais proposé(s) à {form.cleaned_data['incoming']} : "
-            "le référent actuel reste responsable jusqu'à l'acceptation.",
+            ngettext(
+                "%(n)d passage de relais proposé à %(incoming)s : ",
+                "%(n)d passages de relais proposés à %(incoming)s : ",
+                len(result.proposed),
+            )
+            % {"n": len(result.proposed), "incoming": form.cleaned_data["incoming"]}
+            + "le référent actuel reste responsable jusqu'à l'acceptation.",
         )
     for pk, message in result.failed.items():
         messages.error(request, f"Parcours n° {pk} : {message}")

@@ -298,7 +298,7 @@ def tasks_sync_enqueue(log_ids: list[int]) -> bool:
 
     from .tasks import tasks_sync_task
 
-    return coalesced.add(tasks_sync_task, log_ids, what="journal row(s) for the task sync")
+    return coalesced.add(tasks_sync_task, log_ids, what="journal rows for the task sync")
 
 
 def tasks_sync_for_logs(log_ids) -> int:

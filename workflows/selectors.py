@@ -18,6 +18,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -35,17 +36,32 @@ from viewflow.workflow.models import Task
 
 from casework.enums import BarrierStatus, ContactOutcome, DeadlineStatus, HandoverStatus, PathwayState, RuleCode
 from casework.models import Barrier, Contact, Deadline, Delegation, Pathway, Professional, Territory
-from casework.permissions import can_record_contact, professional_of
+from casework.names import user_name
+from casework.permissions import can_export_subject_data, can_record_contact, can_view_audit, professional_of
 from casework.selectors import pathways_visible_to
 from notifications.models import Alert, AlertStatus
 
-from .flows import FLOWS, OPEN_TASK_STATUSES, AssignmentFlow, OrientationFlow, ReorientationFlow, user_may_answer
+from .flows import (
+    FLOWS,
+    OPEN_TASK_STATUSES,
+    AssignmentFlow,
+    HandoverFlow,
+    OrientationFlow,
+    ReorientationFlow,
+    user_may_answer,
+)
 from .forms import TRANSITION_FORMS, TRANSITION_LABELS, CaseloadFilterForm
 from .params import page_number, page_or_404, paginate_or_404
 
 PAGE_SIZE = 25
 TASKS_PREVIEW = 8
 ENTRY_LABEL = "Entrée dans le parcours"
+
+
+def transition_title(name: str) -> str:
+    """A journal row's transition as people read it ("Désigner le référent", not `assign_referent`)."""
+    return ENTRY_LABEL if name == "enter" else TRANSITION_LABELS.get(name, name)
+
 
 # Urgency buckets of the caseload queue, most urgent first.
 OVERDUE, TODAY, THIS_WEEK, LATER, NO_DEADLINE = range(5)
@@ -223,8 +239,38 @@ def _territories_of(user) -> QuerySet[Territory]:
 # --- viewflow tasks -----------------------------------------------------------------------
 
 
+# The legal clock each kind of task answers to; a reorientation has none of its own, so it
+# follows the pathway's nearest open deadline, whatever its rule.
+TASK_RULES = {
+    OrientationFlow: [RuleCode.ORIENTATION],
+    AssignmentFlow: [RuleCode.REFERENT_ASSIGNMENT],
+    HandoverFlow: [RuleCode.HANDOVER_ACCEPTANCE],
+}
+
+
+def _task_due_on():
+    """The due day of the open deadline a task answers to, as one CASE over correlated subqueries."""
+
+    def nearest(rules=None):
+        deadlines = Deadline.objects.filter(
+            pathway=OuterRef("process__pathwayprocess__pathway_id"), status=DeadlineStatus.OPEN
+        )
+        if rules:
+            deadlines = deadlines.filter(rule_code__in=rules)
+        return Subquery(deadlines.order_by("due_on", "id").values("due_on")[:1])
+
+    return Case(
+        *(When(process__flow_class=flow_class, then=nearest(rules)) for flow_class, rules in TASK_RULES.items()),
+        default=nearest(),
+    )
+
+
 def _tasks_base(user, *, today: dt.date | None = None) -> QuerySet[Task]:
-    """Open human tasks of our flows on pathways the user may see (viewflow's view permission applies)."""
+    """Open human tasks of our flows on pathways the user may see (viewflow's view permission applies).
+
+    Sorted by the legal clock, not by the task's creation: the nearest or most overdue deadline
+    first, then the oldest entry into the pathway (`due_on` is annotated on each task).
+    """
     visible = pathways_visible_to(user, on=today).values("pk")
     return (
         Task.objects.filter_available(FLOWS, user)
@@ -235,12 +281,13 @@ def _tasks_base(user, *, today: dt.date | None = None) -> QuerySet[Task]:
             "process__pathwayprocess__pathway__territory",
             "process__pathwayprocess__pathway__organisation",
         )
-        .order_by("created", "id")
+        .annotate(due_on=_task_due_on())
+        .order_by(F("due_on").asc(nulls_last=True), "process__pathwayprocess__pathway__entered_on", "created", "id")
     )
 
 
 def tasks_inbox(user, *, today: dt.date | None = None) -> QuerySet[Task]:
-    """Tasks assigned to me (viewflow's inbox), oldest first."""
+    """Tasks assigned to me (viewflow's inbox), most urgent first."""
     return _tasks_base(user, today=today).filter(owner=user, status__in=[STATUS.ASSIGNED, STATUS.STARTED])
 
 
@@ -260,7 +307,7 @@ def _queue_routing(pro: Professional) -> Q:
 
 
 def tasks_queue(user, *, today: dt.date | None = None) -> QuerySet[Task]:
-    """Unassigned tasks I may take (my team's queue), oldest first."""
+    """Unassigned tasks I may take (my team's queue), most urgent first."""
     pro = professional_of(user)
     if pro is None:
         return Task.objects.none()
@@ -270,7 +317,7 @@ def tasks_queue(user, *, today: dt.date | None = None) -> QuerySet[Task]:
 def tasks_panel(user, *, today: dt.date) -> dict:
     if not any(flow_class.instance.has_view_permission(user) for flow_class in FLOWS):
         # viewflow's `filter_available` would match nothing: skip building the querysets.
-        return {"inbox": [], "inbox_count": 0, "queue": [], "queue_count": 0}
+        return {"inbox": [], "inbox_count": 0, "queue": [], "queue_count": 0, "today": today}
     inbox = tasks_inbox(user, today=today)
     queue = tasks_queue(user, today=today)
     inbox_preview = list(inbox[:TASKS_PREVIEW])
@@ -281,12 +328,18 @@ def tasks_panel(user, *, today: dt.date) -> dict:
         "inbox_count": len(inbox_preview) if len(inbox_preview) < TASKS_PREVIEW else inbox.count(),
         "queue": queue_preview,
         "queue_count": len(queue_preview) if len(queue_preview) < TASKS_PREVIEW else queue.count(),
+        "today": today,
     }
 
 
 def tasks_page(user, *, today: dt.date, params) -> dict:
     queue = page_or_404(tasks_queue(user, today=today), PAGE_SIZE, params)
-    return {"inbox": list(tasks_inbox(user, today=today)), "queue_page": queue, "queue": list(queue.object_list)}
+    return {
+        "inbox": list(tasks_inbox(user, today=today)),
+        "queue_page": queue,
+        "queue": list(queue.object_list),
+        "today": today,
+    }
 
 
 def task_for_user(user, task_pk: int) -> Task | None:
@@ -353,12 +406,12 @@ def _consents(pathway: Pathway, today: dt.date) -> list | None:
 def pathway_timeline(pathway: Pathway) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for log in pathway.history.select_related("by"):
-        title = ENTRY_LABEL if log.transition == "enter" else TRANSITION_LABELS.get(log.transition, log.transition)
+        title = transition_title(log.transition)
         to_state = log.get_to_state_display()
         detail = (
             f"{log.get_from_state_display()} → {to_state}" if log.from_state not in ("", log.to_state) else to_state
         )
-        who = (log.by.get_full_name() or log.by.get_username()) if log.by else ""
+        who = user_name(log.by)
         entries.append(
             TimelineEntry(
                 log.occurred_on, log.recorded_at, "transition", title, detail, {"by": who, "reason": log.reason}
@@ -449,5 +502,8 @@ def pathway_page(pathway: Pathway, user, *, today: dt.date, bound_forms: dict | 
         "consents": _consents(pathway, today),
         "open_tasks": open_tasks,
         "can_record_contact": can_record_contact(pathway, user),
+        # The file's links are offered only to those they open for (else a 404 in the menu).
+        "can_view_audit": can_view_audit(pathway, user),
+        "can_export_subject_data": can_export_subject_data(pathway, user),
         **pathway_live(pathway, today=today),
     }

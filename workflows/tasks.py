@@ -17,7 +17,7 @@ def anonymise_expired_task(now_iso: str | None = None) -> int:
     """RGPD retention: anonymise people whose pathways closed more than RETENTION_CLOSED_MONTHS ago."""
     now = task_now(now_iso)
     count = anonymise_expired(now=now)
-    logger.info("anonymise_expired: %d person(s) anonymised", count)
+    logger.info("anonymise_expired: people anonymised: %d", count)
     return count
 
 

@@ -18,6 +18,7 @@ from viewflow.workflow import STATUS, FlowLockFailed
 
 from casework.enums import ContactKind, ContactOutcome, PathwayState
 from casework.models import Pathway
+from casework.names import user_name
 from casework.permissions import can_record_contact, professional_of
 from casework.selectors import pathway_for_user
 from casework.services.orientation import orientation_suggest
@@ -29,6 +30,7 @@ from .form_tokens import FIELD as FORM_TOKEN_FIELD
 from .form_tokens import form_applied, one_time_form
 from .forms import TRANSITION_FORMS, TRANSITION_LABELS, ContactForm, TaskAssignForm, form_errors_add
 from .graph import pathway_transitions
+from .roles import landing_url, lands_on_admin_page
 from .services.errors import TransitionConflict, TransitionError, TransitionForbidden
 from .services.events import contact_record
 from .services.transitions import pathway_transition, transition_check
@@ -36,6 +38,11 @@ from .services.transitions import pathway_transition, transition_check
 
 @login_required
 def home(request):
+    """The caseload for referents; everyone else lands where their work is (workflows.roles)."""
+    if lands_on_admin_page(request.user):
+        return render(request, "workspace/admin_home.html")
+    if not request.GET and (elsewhere := landing_url(request.user)):
+        return redirect(elsewhere)
     today = timezone.localdate()
     context = selectors.caseload_page(request.user, today=today, params=request.GET)
     if request.htmx and request.htmx.target == "caseload-results":
@@ -236,10 +243,10 @@ def task_status_text(task, viewer=None) -> str:
             return "Dans la file de l'équipe, non prise."
         if viewer is not None and task.owner_id == viewer.pk:
             return "Prise par vous."
-        return f"Prise par {task.owner.get_full_name() or task.owner.get_username()}."
+        return f"Prise par {user_name(task.owner)}."
     text = _TASK_CLOSED.get(task.status, "Cette tâche n'est plus ouverte")
     if task.status == STATUS.DONE and task.owner_id:
-        text += f" par {task.owner.get_full_name() or task.owner.get_username()}"
+        text += f" par {user_name(task.owner)}"
     if task.finished:
         text += f" le {timezone.localtime(task.finished):%d/%m/%Y à %H:%M}"
     return text + "."
@@ -394,7 +401,7 @@ def task_execute(request, task_pk: int, name: str):
     if task.status not in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED):  # answered in another tab
         return _conflict(request, pathway, name, TransitionConflict(task_status_text(task)), task=task)
     if task.owner_id not in (None, request.user.pk):
-        messages.error(request, f"Cette tâche a été prise par {task.owner.get_full_name() or task.owner}.")
+        messages.error(request, f"Cette tâche a été prise par {user_name(task.owner)}.")
         return redirect("workspace:task", task.pk)
     form = TRANSITION_FORMS[name](data=request.POST, pathway=pathway, today=today, prefix=name)
     action = reverse("workspace:task-execute", args=[task.pk, name])

@@ -14,11 +14,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from casework.audit import HISTORY_TYPES, audit_changes_display
 from casework.models import Consent, Contract, DiagnosticSection, Pathway, SensitiveAccessLog
+from casework.names import user_name
 from casework.permissions import can_export_subject_data, can_read_diagnostic, can_view_audit
 from casework.selectors import beneficiaries_visible_to, pathway_for_user, pathways_visible_to
 from casework.services.secrecy import access_log
-from casework.services.subject_access import subject_data
+from casework.services.subject_access import person_display, subject_data
 
 PROTECTED = "contenu protégé (secret professionnel partagé)"
 MAX_ROWS = 300
@@ -33,15 +35,13 @@ class AuditEntry:
     changes: list = field(default_factory=list)
 
 
-def _label(model, name: str) -> str:
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:
-        return name
-
-
 def _who(record) -> str:
-    return record.history_user.get_username() if record.history_user_id else "système"
+    return user_name(record.history_user) if record.history_user_id else "système"
+
+
+def _entry(record, subject: str, changes: list) -> AuditEntry:
+    """Raw changes `(model, field, old, new)`: `audit_changes_display` writes them for people."""
+    return AuditEntry(record.history_date, _who(record), subject, HISTORY_TYPES.get(record.history_type, ""), changes)
 
 
 def _entries(records, subject: str) -> list[AuditEntry]:
@@ -52,8 +52,8 @@ def _entries(records, subject: str) -> list[AuditEntry]:
         changes = []
         if prev is not None:
             model = record.instance_type
-            changes = [(_label(model, c.field), c.old, c.new) for c in record.diff_against(prev).changes]
-        out.append(AuditEntry(record.history_date, _who(record), subject, record.get_history_type_display(), changes))
+            changes = [(model, c.field, c.old, c.new) for c in record.diff_against(prev).changes]
+        out.append(_entry(record, subject, changes))
     return out
 
 
@@ -65,15 +65,15 @@ def _diagnostic_entries(pathway: Pathway, *, may_read: bool) -> list[AuditEntry]
         if prev is not None:
             for change in record.diff_against(prev).changes:
                 if change.field == "content" and not may_read:
-                    changes.append(("contenu", PROTECTED, PROTECTED))
+                    changes.append((None, "Contenu", PROTECTED, PROTECTED))
                 else:
-                    changes.append((_label(DiagnosticSection, change.field), change.old, change.new))
+                    changes.append((DiagnosticSection, change.field, change.old, change.new))
         elif not may_read:
-            changes.append(("contenu", "", PROTECTED))
+            changes.append((None, "Contenu", "—", PROTECTED))
         else:
-            changes.append(("contenu", "", record.content))
+            changes.append((None, "Contenu", "—", record.content))
         subject = f"Diagnostic — {record.get_kind_display()}"
-        out.append(AuditEntry(record.history_date, _who(record), subject, record.get_history_type_display(), changes))
+        out.append(_entry(record, subject, changes))
     return out
 
 
@@ -94,6 +94,8 @@ def pathway_audit(request, pk: int):
     )
     entries += _diagnostic_entries(pathway, may_read=may_read)
     entries.sort(key=lambda x: x.at, reverse=True)
+    for entry, changes in zip(entries, audit_changes_display([e.changes for e in entries]), strict=True):
+        entry.changes = changes
     if may_read and DiagnosticSection.objects.filter(pathway=pathway).exists():
         access_log(request.user, what=SensitiveAccessLog.What.DIAGNOSTIC_HISTORY, now=now, pathway=pathway)
     reads = (
@@ -127,7 +129,8 @@ def _subject_or_404(request, beneficiary_id: int):
 def subject_access_page(request, beneficiary_id: int):
     person, pathways = _subject_or_404(request, beneficiary_id)
     doc = subject_data(person, pathways, request.user, now=timezone.now())
-    return render(request, "audit/subject_access.html", {"person": person, "doc": doc})
+    context = {"person": person, "doc": doc, "identity": person_display(person)}
+    return render(request, "audit/subject_access.html", context)
 
 
 @login_required

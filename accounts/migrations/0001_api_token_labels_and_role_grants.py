@@ -11,7 +11,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        migrations.swappable_dependency(settings.KNOX_TOKEN_MODEL),
+        # knox's last migration, not its first: its primary key (digest) changes on the way.
+        ("knox", "0009_extend_authtoken_field"),
     ]
 
     operations = [

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from casework.enums import BarrierKind, BarrierStatus
+from casework.names import person_name
 
 from .organisations import Territory
 
@@ -25,7 +26,7 @@ class Beneficiary(models.Model):
         indexes = [models.Index(fields=["last_name", "first_name"])]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return person_name(self.first_name, self.last_name)
 
     def age_on(self, day) -> int:
         years = day.year - self.birth_date.year

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from casework.enums import OrganisationKind
+from casework.names import user_name
 
 
 class Territory(models.Model):
@@ -80,7 +81,7 @@ class Professional(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return user_name(self.user)
 
 
 class DelegationQuerySet(models.QuerySet):

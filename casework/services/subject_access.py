@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from casework import permissions
+from casework.audit import audit_datetime, display_value, field_label
 from casework.models import Beneficiary, Consent, DiagnosticSection, Pathway, PrivateNote, SensitiveAccessLog
 from casework.services.secrecy import access_log
 
@@ -24,6 +25,35 @@ def _user(u) -> str | None:
     return u.get_username() if u is not None else None
 
 
+# The person's own fields, in the JSON export (machine keys) and on the page (French labels).
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "territory",
+    "publics",
+    "registered_with_france_travail",
+    "plie_enrolled",
+    "self_employed",
+    "disability_recognised",
+)
+
+
+def _person_value(beneficiary: Beneficiary, name: str):
+    return beneficiary.territory.name if name == "territory" else getattr(beneficiary, name)
+
+
+def person_display(beneficiary: Beneficiary) -> list[tuple[str, str]]:
+    """The identity block of the page: French labels and values (the JSON keeps machine keys)."""
+    rows = [("Numéro", str(beneficiary.pk))]
+    for name in PERSON_FIELDS:
+        field = Beneficiary._meta.get_field(name)
+        value = _person_value(beneficiary, name)
+        rows.append((field_label(Beneficiary, name), value if name == "territory" else display_value(field, value)))
+    rows.append(("Enregistrée le", audit_datetime(beneficiary.created_at)))
+    return rows
+
+
 def subject_data(beneficiary: Beneficiary, pathways: list[Pathway], user, *, now: dt.datetime) -> dict:
     readable = [p for p in pathways if permissions.can_read_diagnostic(p, user)]
     readable_ids = {p.pk for p in readable}
@@ -33,15 +63,7 @@ def subject_data(beneficiary: Beneficiary, pathways: list[Pathway], user, *, now
         "generated_by": _user(user),
         "person": {
             "id": beneficiary.pk,
-            "first_name": beneficiary.first_name,
-            "last_name": beneficiary.last_name,
-            "birth_date": _d(beneficiary.birth_date),
-            "territory": beneficiary.territory.name,
-            "publics": beneficiary.publics,
-            "registered_with_france_travail": beneficiary.registered_with_france_travail,
-            "plie_enrolled": beneficiary.plie_enrolled,
-            "self_employed": beneficiary.self_employed,
-            "disability_recognised": beneficiary.disability_recognised,
+            **{name: _d(_person_value(beneficiary, name)) for name in PERSON_FIELDS},
             "recorded_at": _d(beneficiary.created_at),
         },
         "barriers": [

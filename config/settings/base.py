@@ -77,6 +77,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Searched before the apps' folders: our 400/403/404/500 pages shadow viewflow's Material
+        # ones (viewflow ships templates/403.html etc., found first when ours did not exist).
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {

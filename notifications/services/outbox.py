@@ -111,7 +111,7 @@ def dispatch_after_commit(ids: list[int]) -> None:
 def _dispatch_coalesced(ids: list[int]) -> None:
     from notifications.tasks import send_notification_emails_task
 
-    coalesced.add(send_notification_emails_task, ids, what="notification(s) stay pending")
+    coalesced.add(send_notification_emails_task, ids, what="notifications staying pending")
 
 
 def publish(task, args: tuple, *, what: str) -> bool:
@@ -186,7 +186,7 @@ def publish_ids(task, ids: list[int], *, what: str) -> int:
     sent = 0
     for start in range(0, len(ids), IDS_PER_MESSAGE):
         chunk = ids[start : start + IDS_PER_MESSAGE]
-        if not publish(task, (chunk,), what=f"{len(chunk)} {what}"):
+        if not publish(task, (chunk,), what=f"{what}: {len(chunk)}"):
             break
         sent += len(chunk)
     return sent
@@ -196,7 +196,7 @@ def dispatch(ids: list[int]) -> int:
     """Enqueue e-mail tasks; a broker failure leaves the rows pending for the re-dispatch."""
     from notifications.tasks import send_notification_emails_task
 
-    return publish_ids(send_notification_emails_task, ids, what="notification(s) stay pending")
+    return publish_ids(send_notification_emails_task, ids, what="notifications staying pending")
 
 
 def notification_send_email(notification_id: int, *, now: dt.datetime) -> str:

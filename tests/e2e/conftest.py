@@ -86,10 +86,18 @@ def assert_accessible() -> Callable:
 
 
 def login(
-    browser, live_server, username: str, *, shot: str | None = None, viewport: dict | None = None, check: bool = True
+    browser,
+    live_server,
+    username: str,
+    *,
+    shot: str | None = None,
+    viewport: dict | None = None,
+    check: bool = True,
+    lands_on: str | None = None,
 ):
     """A fresh browser context logged in through the form as `username`; the login page and the
-    landing page are both checked for accessibility (unless `check` is False)."""
+    landing page are both checked for accessibility (unless `check` is False). `lands_on`: the
+    path the role must land on (each role lands where its work is)."""
     context = browser.new_context(locale="fr-FR", viewport=viewport or {"width": 1366, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -102,6 +110,8 @@ def login(
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(lambda url: "/connexion/" not in url)
+    if lands_on is not None:
+        page.wait_for_url(f"{live_server.url}{lands_on}")
     if check:
         check_accessible(page)
     return page

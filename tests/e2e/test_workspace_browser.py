@@ -73,7 +73,7 @@ def test_officer_decides_an_orientation_from_the_queue_and_the_designated_team_l
     world = make_world()
     p = world.enter(today - dt.timedelta(days=10), last_name="Aorienter")
 
-    page = login(browser, live_server, world.officer.user.username)
+    page = login(browser, live_server, world.officer.user.username, lands_on="/taches/")
     page.locator('[data-testid="queue"]').get_by_role("link", name="Décider l'orientation").first.click()
     page.get_by_role("button", name="Prendre la tâche").click()
     assert_accessible(page)
@@ -88,7 +88,8 @@ def test_officer_decides_an_orientation_from_the_queue_and_the_designated_team_l
     page.screenshot(path=str(ARTIFACTS / "06-mes-taches.png"), full_page=True)
     page.context.close()
 
-    lead = login(browser, live_server, world.partner_lead.user.username)
+    lead = login(browser, live_server, world.partner_lead.user.username, lands_on="/tableau-de-bord/")
+    lead.goto(f"{live_server.url}/taches/")
     queue = lead.locator('[data-testid="queue"]')
     assert "Désigner le référent" in queue.inner_text()
     assert "AORIENTER" in queue.inner_text()

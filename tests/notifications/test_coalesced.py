@@ -100,6 +100,6 @@ def test_a_broker_down_at_flush_time_is_logged_not_raised(settings, caplog):
     settings.AFTER_COMMIT_COALESCE_MS = 60_000
     coalesced = Coalesced()
     with broker_used(f"redis://127.0.0.1:{free_port()}/0"):
-        coalesced.add(tasks_sync_task, [9], what="journal row(s) for the task sync")
+        coalesced.add(tasks_sync_task, [9], what="journal rows for the task sync")
         assert coalesced.flush() == 0
-    assert "Broker unavailable, left for the safety net: 1 journal row(s) for the task sync" in caplog.text
+    assert "Broker unavailable, left for the safety net: journal rows for the task sync: 1" in caplog.text

@@ -7,8 +7,10 @@ import datetime as dt
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from casework.audit import acting_as
 from casework.models import Beneficiary, Consent, Contract, DiagnosticSection, Pathway
 from casework.services import secrecy
 from tests.helpers import advance, at
@@ -81,8 +83,28 @@ def test_audit_page_for_managers_only_diagnostic_values_for_the_circle(world, cl
     page = client.get(f"/parcours/{p.pk}/audit/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Contenu révisé" in html and world.referent.user.username in html
+    assert "Contenu révisé" in html and world.referent.display_name in html
     # Visible pathway but not a manager: 404, like a missing page.
     for pro in (world.referent2, world.officer, world.outsider, world.partner_lead):
         client.force_login(pro.user)
         assert client.get(f"/parcours/{p.pk}/audit/").status_code == 404
+
+
+def test_audit_page_reads_in_french_for_people(world, client):
+    p = advance(world, world.enter(START, last_name="Lisible"), "social_track", START)
+    person = Beneficiary.objects.get(pk=p.beneficiary_id)
+    person.registered_with_france_travail = True
+    with acting_as(world.referent.user):
+        person.save()
+    client.force_login(world.lead.user)
+    html = client.get(f"/parcours/{p.pk}/audit/").content.decode()
+    assert f"Référent : — → {world.referent.display_name}</li>" in html
+    assert "État : En attente d&#x27;orientation → Diagnostic</li>" in html
+    assert "Inscrit à France Travail : non → oui</li>" in html
+    assert "Organisation : — → Département niortais</li>" in html
+    when = timezone.localtime(Pathway.audit.filter(id=p.pk).latest("history_date").history_date)
+    assert f"<td>{when:%d/%m/%Y à %H:%M}</td>" in html
+    assert "<td>Modification</td>" in html and "Changed" not in html and "Created" not in html
+    for raw in ("referent :", "state :", "registered_with_france_travail", "updated at", "True", "False"):
+        assert raw not in html, raw
+    assert f"→ {world.referent.pk}</li>" not in html

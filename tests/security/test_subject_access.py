@@ -56,3 +56,23 @@ def test_export_is_scoped(world, pathway, client):
         client.force_login(pro.user)
         assert client.get(f"/personnes/{pathway.beneficiary_id}/donnees.json").status_code == 404
         assert client.get(f"/personnes/{pathway.beneficiary_id}/donnees/").status_code == 404
+
+
+def test_page_reads_in_french_and_the_json_keeps_machine_keys(world, pathway, client):
+    from django.utils.html import escape
+
+    from workflows.selectors import transition_title
+
+    client.force_login(world.referent.user)
+    html = client.get(f"/personnes/{pathway.beneficiary_id}/donnees/").content.decode()
+    assert "données détenues sur Inès ACCÈS" in html
+    assert "<dt>Date de naissance</dt>" in html and "<dt>Inscrit à France Travail</dt><dd>non</dd>" in html
+    assert f"<dt>Entrée</dt><dd>{START:%d/%m/%Y}</dd>" in html
+    assert (
+        f"{START:%d/%m/%Y} — {escape(transition_title('orient'))} (En attente d&#x27;orientation → Diagnostic)" in html
+    )
+    for raw in ("first_name", "registered_with_france_travail", "assign_referent", "social_track", "2026-01-05"):
+        assert raw not in html, raw
+    doc = json.loads(client.get(f"/personnes/{pathway.beneficiary_id}/donnees.json").content)
+    assert doc["person"]["registered_with_france_travail"] is False and doc["person"]["birth_date"][4] == "-"
+    assert doc["pathways"][0]["history"][1]["transition"] == "orient"

@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import pathlib
+import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -310,3 +313,59 @@ def test_list_csvs_cover_what_the_board_lists(client, world, late):
     assert [int(r[0]) for r in rows[1:]] == [late["dept1"].pk]
     for table, key in (("file-attente", "queue_summary"), ("orientation", "orientation_summary")):
         assert len(read_csv(client.get(reverse("dashboard:export", args=[table])))) - 1 == page[key]["count"]
+
+
+# --- charts and the printable report -----------------------------------------------------------
+def test_bar_chart_keeps_whole_labels_and_values_clear_of_the_reference_tick():
+    from workflows.dashboard import CHAR_W, bar_chart
+
+    label = "Part des personnes orientées dans les six semaines suivant leur entrée dans le dispositif"
+    chart = bar_chart(
+        "Taux",
+        [
+            {"label": label, "value": 40, "reference": 90, "text": "40 % (PTI 90 %)"},
+            {"label": "Court", "value": 100, "reference": 80, "text": "100 % (PTI 80 %)"},
+            {"label": "Inconnu", "value": None, "reference": 50, "text": "n.d. (PTI 50 %)"},
+        ],
+        scale_max=100,
+    )
+    long_bar, full_bar, na_bar = chart["bars"]
+    assert " ".join(line["text"] for line in long_bar["lines"]) == label  # wrapped, not cut
+    assert len(long_bar["lines"]) > 1
+    assert all(len(line["text"]) * CHAR_W < long_bar["x"] for line in long_bar["lines"])  # left of the bars
+    for bar in chart["bars"]:
+        if bar["ref_x"] is not None:
+            assert bar["text_x"] > bar["ref_x"]  # the tick never crosses the value
+        assert bar["text_x"] >= bar["x"] + bar["width"]
+        assert bar["text_x"] + len(bar["text"]) * CHAR_W <= chart["width"]  # never cut at the edge
+    assert long_bar["lines"][-1]["y"] < full_bar["y"]  # a taller label pushes the next row down
+    assert chart["height"] >= full_bar["y"] + 20
+
+
+def test_charts_show_whole_labels_and_the_report_prints_without_inline_script(client, world, late):
+    login(client, world.officer)
+    html = client.get(reverse("dashboard:report")).content.decode()
+    assert "…" not in html.split('<div class="charts">')[1].split("</div>")[0]
+    assert "onclick" not in html
+    assert "data-print" in html and "/static/js/print.js" in html
+    policy = client.get(reverse("dashboard:report"))["Content-Security-Policy"]
+    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "unsafe-inline" not in script_src
+    script = (pathlib.Path(settings.BASE_DIR) / "static/js/print.js").read_text()
+    assert 'addEventListener("click"' in script and "window.print()" in script
+
+
+def test_no_template_carries_an_inline_event_handler():
+    """The CSP refuses inline handlers: any `onclick=` would be a dead button."""
+    handlers = re.compile(r"<[^>]*\son[a-z]+\s*=", re.S)
+    offenders = [
+        str(path)
+        for path in (pathlib.Path(settings.BASE_DIR) / "templates").rglob("*.html")
+        if handlers.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_report_headings_stand_clear_of_their_tables():
+    css = (pathlib.Path(settings.BASE_DIR) / "static/css/dashboard.css").read_text()
+    assert re.search(r"\.report h2 \{ margin:1\.5rem 0 \.75rem; \}", css)

@@ -121,6 +121,8 @@ def test_caseload_filter_answers_an_htmx_partial(world, today, client):
 
 def test_home_lists_my_open_tasks_beside_the_caseload(world, today, client):
     world.enter(today, last_name="Orienter")
+    world.officer.is_referent = True  # an officer who is not a referent lands on the queue instead
+    world.officer.save()
     client.force_login(world.officer.user)
     response = client.get(reverse("workspace:home"))
     assert response.context["queue_count"] == 1

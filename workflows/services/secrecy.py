@@ -1,6 +1,6 @@
 """Break-glass access to a diagnostic: read (logged by casework) and report it to the team lead.
 
-casework logs the read; this service, which may use notifications, tells the team lead(s) of the
+casework logs the read; this service, which may use notifications, tells the team leads of the
 organisation holding the file and of the reader's organisation, in the same transaction (outbox):
 a break-glass read that is not reported does not happen. The e-mail says "a pathway's diagnostic
 was read in an emergency", with a link: no name, no content, no justification.

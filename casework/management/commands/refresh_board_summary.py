@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from casework.services.board_summary import board_summary_refresh
 
@@ -26,4 +27,5 @@ class Command(BaseCommand):
             now = timezone.make_aware(now)
         now = now or timezone.now()
         result = board_summary_refresh(today=timezone.localdate(now), now=now)
-        self.stdout.write(f"{result['rows']} ligne(s) pour le {result['today']} in {result['ms']} ms")
+        rows = ngettext("%(n)d ligne", "%(n)d lignes", result["rows"]) % {"n": result["rows"]}
+        self.stdout.write(f"{rows} pour le {result['today']} in {result['ms']} ms")

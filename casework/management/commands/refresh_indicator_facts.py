@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from casework.services.facts import facts_refresh
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
             now = timezone.make_aware(now)
         result = facts_refresh(now=now or timezone.now(), full=full)
         self.stdout.write(
-            f"{result['mode']}: {result['entries']} entrée(s) "
+            f"{result['mode']}: "
+            + ngettext("%(n)d entrée", "%(n)d entrées", result["entries"]) % {"n": result["entries"]}
+            + " "
             f"({'all' if result['pathways'] is None else result['pathways']} parcours) in {result['ms']} ms"
         )

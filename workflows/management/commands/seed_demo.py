@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from casework.enums import BarrierKind, ContactKind, ContactOutcome, OrganisationKind, Public
 from casework.models import Barrier, Beneficiary, Organisation, Professional, Team, Territory, Track
@@ -208,7 +209,9 @@ class Command(BaseCommand):
         result = sweep_deadlines(now=now)
         self.stdout.write(
             f"Démo chargée : {options['beneficiaries']} parcours ; balayage : "
-            f"{result['due_soon']} alertes préalables, {result['due']} à échéance, {result['overdue']} en retard."
+            + ngettext("%(n)d alerte préalable", "%(n)d alertes préalables", result["due_soon"])
+            % {"n": result["due_soon"]}
+            + f", {result['due']} à échéance, {result['overdue']} en retard."
         )
 
     # --- reference data ------------------------------------------------------------------

@@ -6,6 +6,7 @@ seeded before the flows existed. Also grants the task-inbox permission to every 
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from casework.enums import PathwayState
 from casework.models import Pathway, Professional
@@ -24,4 +25,6 @@ class Command(BaseCommand):
                 pathway = Pathway.objects.select_for_update(of=("self",)).select_related("handover_to").get(pk=pk)
                 pathway_tasks_sync(pathway)
             count += 1
-        self.stdout.write(f"{count} parcours synchronisés.")
+        self.stdout.write(
+            ngettext("%(n)d parcours synchronisé.", "%(n)d parcours synchronisés.", count) % {"n": count}
+        )
