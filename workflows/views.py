@@ -22,7 +22,7 @@ from casework.selectors import pathway_for_user
 from casework.services.orientation import orientation_suggest
 
 from . import selectors
-from .flows import HandoverFlow, OrientationFlow, task_pathway, tasks_sync_inline, user_may_answer
+from .flows import HandoverFlow, OrientationFlow, pathways_tasks_sync, task_pathway, user_may_answer
 from .forms import TRANSITION_FORMS, TRANSITION_LABELS, TaskAssignForm
 from .graph import pathway_transitions
 from .services.errors import TransitionError
@@ -58,11 +58,10 @@ def _transition(request, pathway, name: str, form) -> bool:
     if not form.is_valid():
         return False
     try:
-        # The person who acted lands on their inbox or the pathway page: sync their tasks in the
-        # transaction so that page is already in step (API clients and bulk actions leave it
-        # to the worker after commit: WORKFLOW_TASKS_SYNC).
-        with tasks_sync_inline():
-            pathway_transition(pathway.pk, name, by=request.user, now=timezone.now(), **form.transition_kwargs())
+        pathway_transition(pathway.pk, name, by=request.user, now=timezone.now(), **form.transition_kwargs())
+        # The person who acted lands on their inbox or the pathway page: sync its tasks now, so
+        # that page is in step (API clients leave it to the worker, after commit).
+        pathways_tasks_sync([pathway.pk])
     except TransitionError as exc:
         messages.error(request, exc.message)
         form.status_code = exc.status_code

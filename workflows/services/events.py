@@ -11,6 +11,8 @@ from casework.enums import ContactOutcome, DeadlineStatus, RuleCode
 from casework.models import Beneficiary, Contact, Contract, Deadline, Pathway, TransitionLog
 from casework.services import deadlines as dl
 from notifications.services.alerts import alerts_resolve_for_pathway
+from workflows.flows import tasks_sync_mark
+from workflows.tasks import transition_followup_publish
 
 ENTRY = "enter"
 
@@ -32,6 +34,9 @@ def pathway_enter(*, beneficiary_data: dict, entered_on: dt.date, by, now: dt.da
             by=by if getattr(by, "pk", None) else None,
         )
         dl.deadline_open(pathway, RuleCode.ORIENTATION, starts_on=entered_on)
+        # Its orientation task follows, as after a transition.
+        tasks_sync_mark(pathway.pk, now=now)
+        transaction.on_commit(lambda: transition_followup_publish(pathway.pk, []))
     return pathway
 
 

@@ -24,6 +24,8 @@ from casework.statements import RowsInsert, RowsSelect, RowUpdate
 from notifications.models import Notification
 from notifications.services import alerts as alert_service
 from notifications.services import outbox
+from workflows.flows import tasks_sync_mark
+from workflows.tasks import transition_followup_publish
 
 from .errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 
@@ -90,7 +92,7 @@ def _orient(c: Ctx) -> None:
     dl.deadline_open(p, RuleCode.REFERENT_ASSIGNMENT, starts_on=on)
     # A new orientation decision restarts the contract clock.
     dl.deadline_open(p, RuleCode.CONTRACT, starts_on=on)
-    outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
+    return outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
 
 
 def _assign_referent(c: Ctx) -> None:
@@ -100,7 +102,7 @@ def _assign_referent(c: Ctx) -> None:
     dl.deadline_open(p, RuleCode.FIRST_APPOINTMENT, starts_on=on)
     if not p.deadlines.filter(rule_code=RuleCode.CONTACT_GAP, status__in=dl.LIVE).exists():
         dl.deadline_open(p, RuleCode.CONTACT_GAP, starts_on=on)
-    outbox.notify(
+    return outbox.notify(
         [Professional.objects.select_related("user").get(pk=p.referent_id)], Notification.Event.ASSIGNED, p, now=c.now
     )
 
@@ -119,7 +121,7 @@ def _propose_handover(c: Ctx) -> None:
         ]
     )
     dl.deadline_open(p, RuleCode.HANDOVER_ACCEPTANCE, starts_on=c.occurred_on, ref=str(handover.pk), restart=False)
-    outbox.notify([c.params["incoming"]], Notification.Event.HANDOVER_PROPOSED, p, now=c.now)
+    return outbox.notify([c.params["incoming"]], Notification.Event.HANDOVER_PROPOSED, p, now=c.now)
 
 
 # The pending handover, locked, with its outgoing referent (notified of the answer).
@@ -146,7 +148,7 @@ def _accept_handover(c: Ctx) -> None:
     dl.deadline_meet(p, [RuleCode.HANDOVER_ACCEPTANCE], on=on, ref=str(handover.pk))
     _referent_period_start(p, on)
     dl.deadline_open(p, RuleCode.FIRST_APPOINTMENT, starts_on=on)
-    outbox.notify([handover.outgoing], Notification.Event.HANDOVER_ACCEPTED, p, now=c.now)
+    return outbox.notify([handover.outgoing], Notification.Event.HANDOVER_ACCEPTED, p, now=c.now)
 
 
 def _refuse_handover(c: Ctx) -> None:
@@ -154,7 +156,7 @@ def _refuse_handover(c: Ctx) -> None:
     handover = _pending_handover(p)
     _handover_answer(handover, HandoverStatus.REFUSED, on, c.reason)
     dl.deadline_meet(p, [RuleCode.HANDOVER_ACCEPTANCE], on=on, ref=str(handover.pk))
-    outbox.notify([handover.outgoing], Notification.Event.HANDOVER_REFUSED, p, now=c.now)
+    return outbox.notify([handover.outgoing], Notification.Event.HANDOVER_REFUSED, p, now=c.now)
 
 
 def _sign_contract(c: Ctx) -> None:
@@ -191,7 +193,7 @@ def _decide_reorientation(c: Ctx) -> None:
             status=HandoverStatus.CANCELLED, decided_on=on
         )
         dl.deadline_open(p, RuleCode.REFERENT_ASSIGNMENT, starts_on=on)
-        outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
+        return outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
 
 
 def _start_job(c: Ctx) -> None:
@@ -236,7 +238,9 @@ def _reopen(c: Ctx) -> None:
     dl.deadline_open(c.pathway, RuleCode.ORIENTATION, starts_on=c.occurred_on)
 
 
-EFFECTS: dict[str, Callable[[Ctx], None]] = {
+# Each effect returns the ids of the notifications it wrote (or None): the transition's
+# follow-up message carries them after commit.
+EFFECTS: dict[str, Callable[[Ctx], list[int] | None]] = {
     "orient": _orient,
     "assign_referent": _assign_referent,
     "propose_handover": _propose_handover,
@@ -274,6 +278,14 @@ def pathway_lock(pathway_id: int) -> Pathway:
     would load them (a statement built once: the ORM compiled this 60-column, four-join SELECT
     on every transition, 0.86 ms of a transition's 5.3 ms of client CPU)."""
     return _PATHWAY_LOCK.get(pathway_id)
+
+
+def _followup(pathway_id: int, notification_ids: list[int], *, now: dt.datetime) -> None:
+    """The transition's last step: its pathway's viewflow tasks must follow (a pending row, in
+    this transaction), and after commit one message asks the worker for that sync and the
+    notifications' e-mails. If the message is lost, the drain and the re-dispatch find the rows."""
+    tasks_sync_mark(pathway_id, now=now)
+    transaction.on_commit(lambda: transition_followup_publish(pathway_id, notification_ids))
 
 
 def transition_check(pathway: Pathway, name: str, user) -> None:
@@ -335,9 +347,10 @@ def pathway_transition(
             )
             # The pathway's new columns, its audit row and this journal row: one statement on PostgreSQL.
             pathway_transition_record(pathway, changed, log)
-            EFFECTS[name](ctx)
+            notified = EFFECTS[name](ctx) or []
             if closed[0]:
                 alert_service.alerts_resolve_for_pathway(pathway.pk, now=now)
+            _followup(pathway.pk, notified, now=now)
     except ConcurrentTransition as exc:
         raise TransitionConflict(
             "Le parcours a été modifié en même temps par quelqu'un d'autre : rechargez-le."
