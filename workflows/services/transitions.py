@@ -85,7 +85,7 @@ def _referent_period_start(pathway: Pathway, on: dt.date) -> None:
 # --- effects of each transition (deadlines, related rows, notifications) ----------------
 
 
-def _orient(c: Ctx) -> None:
+def _orient(c: Ctx) -> list[int]:
     p, on = c.pathway, c.occurred_on
     dl.deadline_meet(p, [RuleCode.ORIENTATION], on=on)
     _referent_period_end(p, on)
@@ -95,7 +95,7 @@ def _orient(c: Ctx) -> None:
     return outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
 
 
-def _assign_referent(c: Ctx) -> None:
+def _assign_referent(c: Ctx) -> list[int]:
     p, on = c.pathway, c.occurred_on
     dl.deadline_meet(p, [RuleCode.REFERENT_ASSIGNMENT], on=on)
     _referent_period_start(p, on)
@@ -107,7 +107,7 @@ def _assign_referent(c: Ctx) -> None:
     )
 
 
-def _propose_handover(c: Ctx) -> None:
+def _propose_handover(c: Ctx) -> list[int]:
     p = c.pathway
     (handover,) = _HANDOVER_INSERT.save(
         [
@@ -141,7 +141,7 @@ def _handover_answer(handover: Handover, status: str, on: dt.date, refusal_reaso
     _HANDOVER_ANSWER.save(handover)
 
 
-def _accept_handover(c: Ctx) -> None:
+def _accept_handover(c: Ctx) -> list[int]:
     p, on = c.pathway, c.occurred_on
     handover = _pending_handover(p)
     _handover_answer(handover, HandoverStatus.ACCEPTED, on)
@@ -151,7 +151,7 @@ def _accept_handover(c: Ctx) -> None:
     return outbox.notify([handover.outgoing], Notification.Event.HANDOVER_ACCEPTED, p, now=c.now)
 
 
-def _refuse_handover(c: Ctx) -> None:
+def _refuse_handover(c: Ctx) -> list[int]:
     p, on = c.pathway, c.occurred_on
     handover = _pending_handover(p)
     _handover_answer(handover, HandoverStatus.REFUSED, on, c.reason)
@@ -181,10 +181,10 @@ def _sign_contract(c: Ctx) -> None:
         dl.aspir_next(p, aspir_started_on=contract.starts_on, last_interview_on=contract.starts_on)
 
 
-def _decide_reorientation(c: Ctx) -> None:
+def _decide_reorientation(c: Ctx) -> list[int] | None:
     p, on = c.pathway, c.occurred_on
     if not c.params.get("accepted"):
-        return
+        return None
     dl.deadline_open(p, RuleCode.CONTRACT, starts_on=on)
     if p.organisation_id != c.old_organisation_id:
         _referent_period_end(p, on)
@@ -194,6 +194,7 @@ def _decide_reorientation(c: Ctx) -> None:
         )
         dl.deadline_open(p, RuleCode.REFERENT_ASSIGNMENT, starts_on=on)
         return outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
+    return None
 
 
 def _start_job(c: Ctx) -> None:
