@@ -277,7 +277,10 @@ def _pending_sync(pathway_id: int, *, skip_locked: bool = False) -> bool:
         )
         if pathway is None or not TasksSyncPending.objects.filter(pathway_id=pathway_id).delete()[0]:
             return False
-        last = TransitionLog.objects.filter(pathway_id=pathway_id).select_related("by").order_by("-pk").first()
+        # A pathway has a few journal rows: read them by its index and take the latest here
+        # (`ORDER BY id DESC LIMIT 1` may walk the primary key backwards over the whole journal).
+        journal = TransitionLog.objects.filter(pathway_id=pathway_id).select_related("by").only("transition", "by")
+        last = max(journal, key=lambda row: row.pk, default=None)
         pathway_tasks_sync(pathway, by=last and last.by, transition=last.transition if last else "")
     return True
 
