@@ -282,7 +282,7 @@ def table(results: dict) -> str:
                 f"{_fmt(t['service_per_s'])}/s, p95 {_fmt(t['service_p95_ms'])} ms",
                 f"{_fmt(t['raw_sql_per_s'])}/s raw SQL",
                 _fmt(t["throughput_ratio"], "x"),
-                ">= 0.3x, p95 <= 10 ms",
+                ">= 0.25x, p95 <= 10 ms",
             )
         )
         rows.append(

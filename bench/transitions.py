@@ -415,7 +415,7 @@ def _measure(pathway_ids, lead, incoming, on: dt.date, *, runs: int, ops: int) -
             "(task sync and the notification's e-mail; the worker then starts or finishes the "
             "viewflow HandoverFlow process: worker_task_sync_ms_per_message)"
         ),
-        "target_ratio_min": 0.3,
+        "target_ratio_min": 0.25,
         "target_p95_ms": 10,
         "service_errors": service_errors[:3],
         "raw_errors": raw_errors[:3],
