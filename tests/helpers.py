@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from casework.enums import OrganisationKind, PathwayState
 from casework.models import Organisation, Pathway, Professional, Territory
+from workflows.flows import pathways_tasks_sync
 from workflows.services.events import pathway_enter
 from workflows.services.transitions import pathway_transition
 
@@ -39,13 +40,17 @@ class World:
     def enter(self, entered_on: dt.date, **beneficiary) -> Pathway:
         b = BeneficiaryFactory.build(territory=self.territory, **beneficiary)
         data = {f: getattr(b, f) for f in ("first_name", "last_name", "birth_date", "territory", "publics")}
-        return pathway_enter(beneficiary_data=data, entered_on=entered_on, by=self.officer.user, now=at(entered_on))
+        pathway = pathway_enter(beneficiary_data=data, entered_on=entered_on, by=self.officer.user, now=at(entered_on))
+        pathways_tasks_sync([pathway.pk])  # as the worker would after commit (no commit in a test)
+        return pathway
 
     def t(self, pathway: Pathway, name: str, on: dt.date, by: Professional | None = None, reason: str = "", **params):
         actor = by or self.default_actor(pathway, name)
-        return pathway_transition(
+        moved = pathway_transition(
             pathway.pk, name, by=actor.user, occurred_on=on, now=at(on), reason=reason, params=params
         )
+        pathways_tasks_sync([pathway.pk])  # as the worker would after commit (no commit in a test)
+        return moved
 
     def default_actor(self, pathway: Pathway, name: str) -> Professional:
         pathway.refresh_from_db()

@@ -76,9 +76,9 @@ def test_bench_measures_run_and_check_correctness(loaded):
     assert transitions["service_errors"] == [] and transitions["raw_errors"] == []
     assert transitions["contention"]["no_lost_update"], transitions["contention"]
     from config.celery import app as project_app
-    from workflows.tasks import tasks_sync_task
+    from workflows.tasks import transition_followup_task
 
-    assert tasks_sync_task.app is project_app  # the ETA comparison's throwaway app did not take over
+    assert transition_followup_task.app is project_app  # the ETA comparison's throwaway app did not take over
 
     if redis_url:
         eta = results["celery_eta"]

@@ -7,10 +7,8 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "Circulation des parcours"
 
     def ready(self) -> None:
-        from casework.models import Professional, TransitionLog
+        from casework.models import Professional
 
-        from .flows import on_professional_saved, on_transition_logged
+        from .flows import on_professional_saved
 
-        # Viewflow tasks follow the FSM: every recorded transition (and entry) syncs them.
-        post_save.connect(on_transition_logged, sender=TransitionLog, dispatch_uid="workflows_tasks_sync")
         post_save.connect(on_professional_saved, sender=Professional, dispatch_uid="workflows_access_grant")

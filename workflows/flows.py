@@ -2,21 +2,23 @@
 assignment, the answer to a handover, the reorientation decision.
 
 The FSM state is the single truth. A flow never writes casework models: its human task is
-answered through `pathway_transition` (from the task page, the pathway page or the API), and
-every recorded transition is followed by `pathway_tasks_sync` (a `TransitionLog` post_save
-hook), which finishes the tasks whose question has been answered and opens the ones the new
-state asks for. Tasks follow the state, never the other way round, so the audit log and the
-deadlines can never be skipped.
+answered through `pathway_transition` (from the task page, the pathway page or the API). Tasks
+follow the state, never the other way round, so the audit log and the deadlines can never be
+skipped. One mechanism keeps them in step, a transactional outbox:
 
-When: `settings.WORKFLOW_TASKS_SYNC`. "after_commit" (the default) hands the sync to a Celery
-task once the transition has committed: the task inboxes are a projection of the state, and
-viewflow's bookkeeping (a dozen statements to start or finish a process) would otherwise
-double a transition's time and lock (measured in `make bench`). The inbox lags the state by
-the worker's latency; a lost message (broker down, worker killed) is caught up by
-`tasks_sync_catch_up` (beat, every few minutes, from a watermark on the journal), and
-`manage.py sync_workflow_tasks` reconciles everything. "inline" syncs in the transition's
-transaction (the unit tests, the demo loader); a decision taken on a page is always synced
-inline (`tasks_sync_inline`), so the person who acted lands on an inbox already in step.
+1. every transition (and entry) writes, in its own transaction, a `TasksSyncPending` row for
+   its pathway (`tasks_sync_mark`, one small statement);
+2. after commit, the transition service publishes one Celery message with the pathway's id
+   (`workflows.tasks.transition_followup_task`); the worker runs `pathways_tasks_sync`, which
+   locks the pathway, deletes its pending row and syncs its tasks, in one transaction;
+3. a page whose author must see their next page in step calls `pathways_tasks_sync` itself,
+   right after the transition commits (the worker then finds nothing pending);
+4. beat runs `tasks_sync_drain` every minute: what a lost message, a dead worker or a broker
+   down at commit left pending is synced then (SKIP LOCKED, keyset batches).
+
+Viewflow's bookkeeping (a dozen statements to start or finish a process) stays out of the
+transition's transaction and lock: inside it, it cut the transition rate by two thirds
+(`make bench`). The inboxes of others lag the state by the worker's latency.
 
 Routing: viewflow's permission queue (`Task.objects.queue`) is global — a permission, with no
 notion of territory or organisation unless django-guardian is installed. A task here may be
@@ -32,27 +34,24 @@ Handover timers and reminders come from the deadline engine (`handover_acceptanc
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import logging
+from collections.abc import Iterable
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Q
 from django_fsm import has_transition_perm
 from viewflow import this
 from viewflow.utils import is_owner
 from viewflow.workflow import PROCESS, STATUS, flow, lock
 from viewflow.workflow.models import Task
 
-from casework.context import bound
 from casework.enums import PathwayState
-from casework.models import Pathway
+from casework.models import Pathway, TransitionLog
 
-from .models import PathwayProcess
+from .models import PathwayProcess, TasksSyncPending
 
 logger = logging.getLogger(__name__)
 
@@ -191,31 +190,15 @@ def user_may_answer(task: Task, user, pathway: Pathway | None = None) -> bool:
 
 # --- keeping tasks in step with the FSM ---------------------------------------------------
 
-_sync_disabled: contextvars.ContextVar[bool] = contextvars.ContextVar("filrouge_tasks_sync_disabled", default=False)
-_sync_inline: contextvars.ContextVar[bool] = contextvars.ContextVar("filrouge_tasks_sync_inline", default=False)
-SYNC_MODES = ("inline", "after_commit")
-# A journal row is "caught up" once this old: no transaction stays open longer, so a row with
-# a lower id that commits late is still seen by the next catch-up.
-CATCH_UP_SETTLE = dt.timedelta(minutes=2)
+# The drain leaves younger pending rows to the message published at their commit.
+DRAIN_GRACE = dt.timedelta(seconds=30)
+DRAIN_BATCH = 500
 
 
-def tasks_sync_disabled():
-    """For bulk imports and benchmarks: run `sync_workflow_tasks` afterwards."""
-    return bound(_sync_disabled, True)
-
-
-def tasks_sync_inline():
-    """Sync in the transition's transaction whatever the setting (demo loader, replays, pages)."""
-    return bound(_sync_inline, True)
-
-
-def tasks_sync_mode() -> str:
-    if _sync_inline.get():
-        return "inline"
-    mode = getattr(settings, "WORKFLOW_TASKS_SYNC", "after_commit")
-    if mode not in SYNC_MODES:
-        raise ImproperlyConfigured(f"WORKFLOW_TASKS_SYNC doit valoir {' ou '.join(SYNC_MODES)}, pas « {mode} ».")
-    return mode
+def tasks_sync_mark(pathway_id: int, *, now: dt.datetime) -> None:
+    """A step of every transition (and entry), in its transaction: the pathway's tasks must
+    follow. One small INSERT … ON CONFLICT DO NOTHING (a row already there keeps its age)."""
+    TasksSyncPending.objects.bulk_create([TasksSyncPending(pathway_id=pathway_id, since=now)], ignore_conflicts=True)
 
 
 def expected_flows(pathway: Pathway) -> list[type[flow.Flow]]:
@@ -258,9 +241,9 @@ def _process_close(process: PathwayProcess, *, by, transition: str) -> None:
 def pathway_tasks_sync(pathway: Pathway, *, by=None, transition: str = "") -> None:
     """Finish the tasks the pathway's state no longer asks for; open the missing ones.
 
-    A task whose own transition was just performed is completed in the name of its author
-    (its archive shows who decided); any other stale task is cancelled (closed pathway,
-    decision taken elsewhere, another organisation...). Idempotent.
+    A task whose own transition was just performed (`transition`, by `by`) is completed in the
+    name of its author (its archive shows who decided); any other stale task is cancelled
+    (closed pathway, decision taken elsewhere, another organisation...). Idempotent.
     """
     expected = expected_flows(pathway)
     open_processes = PathwayProcess.objects.filter(pathway_id=pathway.pk, finished__isnull=True).exclude(
@@ -276,95 +259,78 @@ def pathway_tasks_sync(pathway: Pathway, *, by=None, transition: str = "") -> No
         flow_class.start.run(pathway=pathway)
 
 
-def on_transition_logged(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """post_save of TransitionLog: each recorded transition (and entry) moves the tasks along."""
-    if not created or raw or _sync_disabled.get():
-        return
-    if tasks_sync_mode() == "after_commit":
-        log_id = instance.pk
-        transaction.on_commit(lambda: tasks_sync_enqueue([log_id]))
-        return
-    try:
-        with transaction.atomic():
-            pathway_tasks_sync(instance.pathway, by=instance.by, transition=instance.transition)
-    except Exception:
-        # The FSM is the truth and the transition stands; `sync_workflow_tasks` repairs tasks.
-        logger.exception("Tâches viewflow non synchronisées pour le parcours %s", instance.pathway_id)
+def _pending_sync(pathway_id: int, *, skip_locked: bool = False) -> bool:
+    """Sync one pending pathway in its own transaction; False if it was not pending (already
+    synced by a page, a message or the drain) or, with `skip_locked`, is being worked on.
 
-
-def tasks_sync_enqueue(log_ids: list[int]) -> bool:
-    """After commit: hand the sync to the worker (the catch-up finds the rows if this fails)."""
-    from notifications.services.outbox import coalesced
-
-    from .tasks import tasks_sync_task
-
-    return coalesced.add(tasks_sync_task, log_ids, what="journal rows for the task sync")
-
-
-def tasks_sync_for_logs(log_ids) -> int:
-    """Sync the pathways of these journal rows, each in its own short transaction.
-
-    The pathway row is locked first (as a transition does), so a sync never interleaves with a
-    transition or another sync of the same pathway. Each pathway is synced once, in the name
-    of its latest journal row among these (the author of the answer completes the task).
-    Returns the number of pathways synced.
+    The pathway row is locked first, as a transition does, so a sync never interleaves with a
+    transition or another sync of the same pathway, and reads the committed state. Its pending
+    row is deleted in the same transaction: a failure rolls both back and the drain retries.
+    The answered task is completed in the name of the pathway's latest journal row.
     """
-    from casework.models import TransitionLog
+    with transaction.atomic():
+        pathway = (
+            Pathway.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+            .select_related("handover_to__user")
+            .filter(pk=pathway_id)
+            .first()
+        )
+        if pathway is None or not TasksSyncPending.objects.filter(pathway_id=pathway_id).delete()[0]:
+            return False
+        # A pathway has a few journal rows: read them by its index and take the latest here
+        # (`ORDER BY id DESC LIMIT 1` may walk the primary key backwards over the whole journal).
+        journal = TransitionLog.objects.filter(pathway_id=pathway_id).select_related("by").only("transition", "by")
+        last = max(journal, key=lambda row: row.pk, default=None)
+        pathway_tasks_sync(pathway, by=last and last.by, transition=last.transition if last else "")
+    return True
 
-    latest: dict[int, tuple[int, int | None, str]] = {}
-    for log_id, pathway_id, by_id, name in TransitionLog.objects.filter(pk__in=list(log_ids)).values_list(
-        "id", "pathway_id", "by_id", "transition"
-    ):
-        if pathway_id not in latest or latest[pathway_id][0] < log_id:
-            latest[pathway_id] = (log_id, by_id, name)
-    users = get_user_model().objects.in_bulk([by for _, by, _ in latest.values() if by])
+
+def pathways_tasks_sync(pathway_ids: Iterable[int]) -> int:
+    """Bring the tasks of these pathways in step, where a transition left them pending: the
+    worker's task after a commit, and a page right after its own transition (so its author's
+    next page is in step). Returns how many were synced; a failure is logged, its pathway
+    stays pending for the drain."""
     synced = 0
-    for pathway_id, (_, by_id, name) in sorted(latest.items()):
+    for pathway_id in sorted(set(pathway_ids)):
         try:
-            with transaction.atomic():
-                pathway = (
-                    Pathway.objects.select_for_update(of=("self",))
-                    .select_related("handover_to__user")
-                    .get(pk=pathway_id)
-                )
-                pathway_tasks_sync(pathway, by=users.get(by_id), transition=name)
-            synced += 1
+            synced += _pending_sync(pathway_id)
         except Exception:
             logger.exception("Tâches viewflow non synchronisées pour le parcours %s", pathway_id)
     return synced
 
 
-def tasks_sync_catch_up(*, now: dt.datetime, batch: int = 2000) -> dict:
-    """Sync the pathways of every journal row past the watermark (what a lost message missed).
-
-    Reads the journal by id from the watermark; the watermark then moves past the rows older
-    than CATCH_UP_SETTLE only, so a row whose transaction committed after a younger one is
-    still read next time. Idempotent: a pathway already in step costs one query.
-    """
-    from casework.models import TransitionLog
-
-    from .models import TasksSyncState
-
-    state, _ = TasksSyncState.objects.get_or_create(pk=1)
-    start = state.log_watermark
-    synced = rows = 0
-    settled, young_seen = start, False
+def tasks_sync_drain(*, now: dt.datetime, grace: dt.timedelta = DRAIN_GRACE, batch: int = DRAIN_BATCH) -> int:
+    """Sync every pathway pending for longer than `grace` (its message was lost, its worker
+    died, the broker was down at its commit). Keyset batches by (since, pathway); pathways
+    another sync holds are skipped (SKIP LOCKED): two drains at once sync each pathway once.
+    Returns how many were synced."""
+    synced, after = 0, None
     while True:
-        chunk = list(
-            TransitionLog.objects.filter(pk__gt=start).order_by("pk").values_list("pk", "recorded_at")[:batch]
-        )
-        synced += tasks_sync_for_logs([pk for pk, _ in chunk])
-        rows += len(chunk)
-        for pk, recorded_at in chunk:
-            young_seen = young_seen or recorded_at > now - CATCH_UP_SETTLE
-            if not young_seen:
-                settled = pk
-        # Saved chunk by chunk: a long catch-up killed midway resumes where it was.
-        TasksSyncState.objects.filter(pk=1).update(log_watermark=settled, caught_up_at=now)
+        rows = TasksSyncPending.objects.filter(since__lte=now - grace)
+        if after is not None:
+            rows = rows.filter(Q(since__gt=after[0]) | Q(since=after[0], pathway_id__gt=after[1]))
+        chunk = list(rows.order_by("since", "pathway_id").values_list("since", "pathway_id")[:batch])
+        for _, pathway_id in chunk:
+            try:
+                synced += _pending_sync(pathway_id, skip_locked=True)
+            except Exception:
+                logger.exception("Tâches viewflow non synchronisées pour le parcours %s", pathway_id)
         if len(chunk) < batch:
-            break
-        start = chunk[-1][0]
-    return {"journal_rows": rows, "pathways": synced, "watermark": settled}
+            return synced
+        after = chunk[-1]
+
+
+def tasks_sync_all(*, now: dt.datetime) -> int:
+    """Operators' full reconcile (`manage.py sync_workflow_tasks`): every pathway that may have
+    tasks becomes pending, then the same drain syncs them."""
+    candidates = Pathway.objects.exclude(state=S.CLOSED, processes__isnull=True).distinct()
+    ids = list(candidates.values_list("pk", flat=True))
+    for start in range(0, len(ids), DRAIN_BATCH):
+        TasksSyncPending.objects.bulk_create(
+            [TasksSyncPending(pathway_id=pk, since=now) for pk in ids[start : start + DRAIN_BATCH]],
+            ignore_conflicts=True,
+        )
+    return tasks_sync_drain(now=now, grace=dt.timedelta(0))
 
 
 # --- access --------------------------------------------------------------------------------

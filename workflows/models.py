@@ -20,18 +20,24 @@ class PathwayProcess(Process):
         return f"{title} — parcours n° {self.pathway_id}"
 
 
-class TasksSyncState(models.Model):
-    """The single row (pk = 1) of the task-sync catch-up: journal rows up to `log_watermark` have
-    had their tasks synced (see `workflows.flows.tasks_sync_catch_up`)."""
+class TasksSyncPending(models.Model):
+    """A pathway whose viewflow tasks have not yet followed its last committed transition: the
+    task sync's outbox. Written in the transition's transaction (`workflows.flows.tasks_sync_mark`),
+    deleted in the transaction that syncs the tasks (`workflows.flows.pathways_tasks_sync`), so a
+    crash, a lost message or a broker down at commit leaves the row for the drain."""
 
-    log_watermark = models.BigIntegerField(default=0)
-    caught_up_at = models.DateTimeField(null=True)
+    pathway = models.OneToOneField(
+        Pathway, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name="parcours"
+    )
+    since = models.DateTimeField("en attente depuis")
 
     class Meta:
-        verbose_name = "état de la synchronisation des tâches"
+        verbose_name = "parcours dont les tâches sont à synchroniser"
+        verbose_name_plural = "parcours dont les tâches sont à synchroniser"
+        indexes = [models.Index(fields=["since"], name="workflows_tasks_pending_since")]
 
     def __str__(self) -> str:
-        return f"Tâches synchronisées jusqu'au journal n° {self.log_watermark}"
+        return f"Tâches du parcours n° {self.pathway_id} à synchroniser"
 
 
 class FormSubmission(models.Model):

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from casework.services.retention import anonymise_expired
 from config.celery import task_now
+from notifications.services import outbox
+from workflows.flows import pathways_tasks_sync, tasks_sync_drain
 
 logger = logging.getLogger(__name__)
 
@@ -33,19 +36,27 @@ def refresh_indicator_facts_task(now_iso: str | None = None, full: bool = False)
 
 
 @shared_task(acks_late=True)
-def tasks_sync_task(log_ids: list[int]) -> int:
-    """After a transition committed: bring the viewflow tasks of its pathway in step."""
-    from workflows.flows import tasks_sync_for_logs
+def transition_followup_task(pathway_ids: list[int], notification_ids: list[int]) -> dict:
+    """After a transition committed: its pathway's tasks synced, its notifications' e-mails
+    sent — one message per transaction. A failure leaves the rows pending for their safety
+    nets (the tasks-sync drain, the outbox re-dispatch), which retry them."""
+    synced = pathways_tasks_sync(pathway_ids)
+    statuses, failed = outbox.emails_send(notification_ids, now=timezone.now())
+    if failed is not None:
+        logger.warning("E-mail left pending for the re-dispatch: %r", failed)
+    return {"tasks_synced": synced, "emails": statuses}
 
-    return tasks_sync_for_logs(log_ids)
+
+def transition_followup_publish(pathway_id: int, notification_ids: list[int]) -> bool:
+    """Publish `transition_followup_task` (called after commit); False when the broker refused."""
+    return outbox.publish(
+        transition_followup_task, ([pathway_id], notification_ids), what=f"task sync of pathway {pathway_id}"
+    )
 
 
 @shared_task(acks_late=True)
-def tasks_sync_catch_up_task(now_iso: str | None = None) -> dict:
-    """Beat safety net for sync messages lost with the broker or a worker."""
-    from workflows.flows import tasks_sync_catch_up
-
-    now = task_now(now_iso)
-    result = tasks_sync_catch_up(now=now)
-    logger.info("tasks_sync_catch_up %s", result)
-    return result
+def tasks_sync_drain_task(now_iso: str | None = None) -> int:
+    """Beat safety net: the pathways whose follow-up message never ran."""
+    synced = tasks_sync_drain(now=task_now(now_iso))
+    logger.info("tasks_sync_drain: pathways synced: %d", synced)
+    return synced

@@ -25,7 +25,7 @@ from casework.services.orientation import orientation_suggest
 
 from . import selectors
 from .consequences import CONFIRMED_TRANSITIONS, transition_consequences
-from .flows import HandoverFlow, OrientationFlow, task_pathway, tasks_sync_inline, user_may_answer
+from .flows import HandoverFlow, OrientationFlow, pathways_tasks_sync, task_pathway, user_may_answer
 from .form_tokens import FIELD as FORM_TOKEN_FIELD
 from .form_tokens import form_applied, one_time_form
 from .forms import TRANSITION_FORMS, TRANSITION_LABELS, ContactForm, TaskAssignForm, form_errors_add
@@ -69,11 +69,10 @@ def _transition(request, pathway, name: str, form) -> TransitionError | Validati
     if not form.is_valid():
         return ValidationError("Le formulaire contient des erreurs.")
     try:
-        # The person who acted lands on their inbox or the pathway page: sync their tasks in the
-        # transaction so that page is already in step (API clients and bulk actions leave it
-        # to the worker after commit: WORKFLOW_TASKS_SYNC).
-        with tasks_sync_inline():
-            pathway_transition(pathway.pk, name, by=request.user, now=timezone.now(), **form.transition_kwargs())
+        pathway_transition(pathway.pk, name, by=request.user, now=timezone.now(), **form.transition_kwargs())
+        # The person who acted lands on their inbox or the pathway page: sync its tasks now, so
+        # that page is in step (API clients leave it to the worker, after commit).
+        pathways_tasks_sync([pathway.pk])
     except (TransitionConflict, TransitionForbidden) as exc:
         return exc
     except (TransitionError, ValidationError) as exc:  # a domain rule on a field (dates, lengths)

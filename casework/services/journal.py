@@ -8,9 +8,9 @@ PostgreSQL one data-modifying statement (UPDATE … RETURNING feeding both INSER
 the same rows. Its text is built once per set of changed columns from the models' own
 metadata, so a new field is carried without editing SQL, and the values go through the
 fields' own `get_db_prep_save`. The audit row takes simple-history's user, date and change
-reason (`audit_records`); the journal row's `post_save` is sent as the ORM would send it (the
-viewflow task sync listens to it). The pathway's own save signals are not sent: its only
-receiver is simple-history, whose row this writes.
+reason (`audit_records`). No save signal is sent: the pathway's only receiver is
+simple-history, whose row this writes, and nothing listens to the journal's (what follows a
+transition is an explicit step of `pathway_transition`).
 
 Other databases (SQLite under `make run`) take the ORM path; a test checks that both paths
 write the same rows.
@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models.signals import post_save
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
@@ -69,7 +68,6 @@ def pathway_transition_record(pathway: Pathway, changed: list[str], log: Transit
     log.pk = row[0]
     log._state.adding = False
     log._state.db = conn.alias
-    post_save.send(sender=TransitionLog, instance=log, created=True, update_fields=None, raw=False, using=conn.alias)
     return log
 
 

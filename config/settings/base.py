@@ -232,12 +232,6 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
-# "after_commit": viewflow tasks are synced by a Celery task once a transition commits (the
-# transition's transaction stays short); "inline": in the transaction (see workflows/flows.py).
-WORKFLOW_TASKS_SYNC = os.environ.get("WORKFLOW_TASKS_SYNC", "after_commit")
-# After-commit messages of a few transactions share one publish within this window (ms; 0 =
-# one publish per transaction, at once). See notifications.services.outbox.Coalesced.
-AFTER_COMMIT_COALESCE_MS = int(os.environ.get("AFTER_COMMIT_COALESCE_MS", "50"))
 SWEEP_INTERVAL_MINUTES = int(os.environ.get("SWEEP_INTERVAL_MINUTES", "15"))
 OUTBOX_REDISPATCH_MINUTES = int(os.environ.get("OUTBOX_REDISPATCH_MINUTES", "5"))
 
@@ -280,17 +274,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.refresh_indicator_facts_task",
         "schedule": 10 * 60,
     },
-    # Viewflow task inboxes follow each transition through a Celery task after commit; this
-    # catches up what a lost message missed (watermark on the journal, idempotent).
-    "sync-workflow-tasks": {
-        "task": "workflows.tasks.tasks_sync_catch_up_task",
-        "schedule": 5 * 60,
-    },
     # …and a full rebuild every night at 04:15 (catches edits no watermark sees, e.g. publics).
     "refresh-indicator-facts-full": {
         "task": "workflows.tasks.refresh_indicator_facts_task",
         "schedule": crontab(hour=4, minute=15),
         "kwargs": {"full": True},
+    },
+    # Viewflow task inboxes follow each transition through its follow-up message after commit;
+    # every minute, this syncs the pathways still pending 30 s after their commit (message lost,
+    # worker died, broker down at commit). SKIP LOCKED: safe beside the worker and itself.
+    "sync-workflow-tasks": {  # the name of the entry it replaces, which beat's table keeps
+        "task": "workflows.tasks.tasks_sync_drain_task",
+        "schedule": 60,
     },
 }
 

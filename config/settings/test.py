@@ -24,10 +24,4 @@ import os  # noqa: E402
 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)  # noqa: F405
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", EMAIL_BACKEND)
-# Unit tests read the task inboxes right after a transition: sync inline. The after-commit
-# path is tested explicitly (tests/workflows/test_tasks_sync.py, and with the real worker).
-WORKFLOW_TASKS_SYNC = os.environ.get("WORKFLOW_TASKS_SYNC", "inline")
-# Unit tests read the broker right after a commit: publish at once (the coalescing window is
-# tested on its own, tests/notifications/test_coalesced.py).
-AFTER_COMMIT_COALESCE_MS = int(os.environ.get("AFTER_COMMIT_COALESCE_MS", "0"))
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # noqa: F405

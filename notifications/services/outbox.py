@@ -7,15 +7,11 @@ e-mail; if the broker is down the rows simply stay `pending`, and the periodic
 
 from __future__ import annotations
 
-import atexit
 import contextvars
 import datetime as dt
 import logging
-import os
-import threading
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
@@ -56,6 +52,9 @@ _NOTIFICATION_INSERT = RowsInsert(Notification)
 
 
 def notify(recipients: Iterable[Professional | None], event: str, pathway: Pathway, *, now: dt.datetime) -> list[int]:
+    """Write the notification rows (in the caller's transaction) and return their ids: the
+    caller has them sent after commit (`dispatch_after_commit`, or a transition's follow-up
+    message, which carries them with its task sync)."""
     title, body = messages.event_message(event, pathway.pk)
     rows = [
         Notification(
@@ -70,9 +69,7 @@ def notify(recipients: Iterable[Professional | None], event: str, pathway: Pathw
         )
         for r in {r.pk: r for r in recipients if r is not None}.values()
     ]
-    ids = [n.pk for n in _NOTIFICATION_INSERT.save(rows)]
-    dispatch_after_commit(ids)
-    return ids
+    return [n.pk for n in _NOTIFICATION_INSERT.save(rows)]
 
 
 def team_leads_of(organisation_id: int | None) -> list[Professional]:
@@ -101,22 +98,16 @@ def dispatch_suppressed():
 
 
 def dispatch_after_commit(ids: list[int]) -> None:
-    """After commit, the e-mail task for these rows (coalesced with the process's other
-    transactions, see `Coalesced`); rows whose message is lost stay pending for the re-dispatch."""
+    """After commit, the e-mail task for these rows, one message per IDS_PER_MESSAGE ids; rows
+    whose message is lost stay pending for the re-dispatch."""
     ids = [i for i in ids if i is not None]
     if ids and not _dispatch_suppressed.get():
-        transaction.on_commit(lambda: _dispatch_coalesced(ids))
-
-
-def _dispatch_coalesced(ids: list[int]) -> None:
-    from notifications.tasks import send_notification_emails_task
-
-    coalesced.add(send_notification_emails_task, ids, what="notifications staying pending")
+        transaction.on_commit(lambda: dispatch(ids))
 
 
 def publish(task, args: tuple, *, what: str) -> bool:
     """Enqueue one message after a commit. A broker failure is logged, not raised: the commit
-    stands and the caller's safety net (re-dispatch, catch-up) sends it later."""
+    stands and the caller's safety net (re-dispatch, tasks-sync drain) sends it later."""
     try:
         # Ids only: their plain repr, which Celery would otherwise build with its safe repr.
         task.apply_async(args, retry=True, retry_policy=PUBLISH_RETRY, argsrepr=repr(args)[:1024], kwargsrepr="{}")
@@ -124,59 +115,6 @@ def publish(task, args: tuple, *, what: str) -> bool:
         logger.warning("Broker unavailable, left for the safety net: %s: %r", what, exc)
         return False
     return True
-
-
-class Coalesced:
-    """Ids published after commit, gathered per task for `AFTER_COMMIT_COALESCE_MS` and sent
-    as one message listing them all.
-
-    A Celery publish costs a web process more CPU than the transition that asks for it (bench:
-    1.5 of 3.1 ms per transition, two clients). Under load the messages of a few transactions
-    share one publish; alone, a message leaves after the window (50 ms by default). The ids
-    wait in memory on a timer thread: a process killed inside the window loses them, as a
-    broker failure at commit does, and the same safety net (the journal catch-up, the
-    re-dispatch of pending rows) finds them. The process flushes at exit; forked children
-    start empty. 0 (the tests' setting) publishes at once, in the caller's thread.
-    """
-
-    def __init__(self):
-        self._reset()
-        os.register_at_fork(after_in_child=self._reset)
-        atexit.register(self.flush)
-
-    def _reset(self) -> None:
-        self._lock = threading.Lock()
-        self._sending = threading.Lock()  # a flush returns once what was pending has left
-        self._pending: dict[str, tuple[object, list[int], str]] = {}
-        self._timer: threading.Timer | None = None
-
-    def add(self, task, ids: list[int], *, what: str) -> bool:
-        """Queue the ids for `task` (whose one argument is a list of ids); False when sent at
-        once and the broker refused it."""
-        window = settings.AFTER_COMMIT_COALESCE_MS / 1000
-        if window <= 0:
-            return publish_ids(task, ids, what=what) == len(ids)
-        with self._lock:
-            _, pending, _ = self._pending.setdefault(task.name, (task, [], what))
-            pending.extend(ids)
-            if self._timer is None:
-                self._timer = threading.Timer(window, self.flush)
-                self._timer.daemon = True
-                self._timer.start()
-        return True
-
-    def flush(self) -> int:
-        """Publish what is waiting now; returns the number of ids sent."""
-        with self._sending:
-            with self._lock:
-                pending, self._pending = self._pending, {}
-                timer, self._timer = self._timer, None
-            if timer is not None:
-                timer.cancel()
-            return sum(publish_ids(task, ids, what=what) for task, ids, what in pending.values())
-
-
-coalesced = Coalesced()
 
 
 def publish_ids(task, ids: list[int], *, what: str) -> int:
@@ -197,6 +135,21 @@ def dispatch(ids: list[int]) -> int:
     from notifications.tasks import send_notification_emails_task
 
     return publish_ids(send_notification_emails_task, ids, what="notifications staying pending")
+
+
+def emails_send(notification_ids: Iterable[int], *, now: dt.datetime) -> tuple[dict[str, int], Exception | None]:
+    """Send the pending e-mails of these rows; returns the count per new status and the last
+    failure (recorded on its row, which stays pending): one bad address does not block the rest."""
+    statuses: dict[str, int] = {}
+    failed = None
+    for notification_id in notification_ids:
+        try:
+            status = notification_send_email(notification_id, now=now)
+        except Exception as exc:
+            failed = exc
+            continue
+        statuses[status] = statuses.get(status, 0) + 1
+    return statuses, failed
 
 
 def notification_send_email(notification_id: int, *, now: dt.datetime) -> str:

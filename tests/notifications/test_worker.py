@@ -104,7 +104,6 @@ class Worker:
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.mail_dir),
             "SITE_URL": "https://filrouge.test",
-            "WORKFLOW_TASKS_SYNC": "after_commit",
         }
         self.handle = open(self.log, "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
@@ -234,22 +233,28 @@ def test_redis_down_at_commit_time_loses_no_notification(worker, broker):
     assert f"vous propose de devenir le référent du parcours n° {pathway.pk}" in sent_mails(worker.mail_dir)
 
 
-def test_task_inboxes_follow_a_transition_through_the_worker(worker, settings):
+def test_task_inboxes_follow_a_transition_through_the_worker(worker):
     from viewflow.workflow.models import Task
 
-    settings.WORKFLOW_TASKS_SYNC = "after_commit"  # as deployed: the worker syncs after commit
-    settings.AFTER_COMMIT_COALESCE_MS = 50  # and its message leaves from the coalescing timer
+    from workflows.models import TasksSyncPending
+    from workflows.services.transitions import pathway_transition
+
     world = make_world("relais")
     pathway = advance(world, world.enter(D(2026, 10, 1)), PathwayState.SOCIAL_TRACK, D(2026, 10, 2))
-    world.t(pathway, "propose_handover", D(2026, 11, 2), incoming=world.referent2, note="Relais")
+
+    def transition(name, on, by, **params):  # the service alone: its follow-up message does the sync
+        pathway_transition(pathway.pk, name, by=by.user, occurred_on=on, now=at(on), params=params)
+
+    transition("propose_handover", D(2026, 11, 2), world.referent, incoming=world.referent2, note="Relais")
     handover_tasks = Task.objects.filter(
         process__pathwayprocess__pathway=pathway, process__flow_class="workflows/flows.HandoverFlow"
     )
     task = wait_for(lambda: handover_tasks.filter(status="ASSIGNED").first())
     assert task.owner == world.referent2.user
-    world.t(pathway, "refuse_handover", D(2026, 11, 3), by=world.referent2, reason="Secteur complet")
+    transition("refuse_handover", D(2026, 11, 3), world.referent2, reason="Secteur complet")
     wait_for(lambda: handover_tasks.filter(pk=task.pk, status="DONE").exists())
-    assert b"workflows.tasks.tasks_sync_task" in worker.log.read_bytes()  # the worker did it
+    assert not TasksSyncPending.objects.filter(pathway=pathway).exists()
+    assert b"workflows.tasks.transition_followup_task" in worker.log.read_bytes()  # the worker did it
 
 
 def test_settings_are_the_test_ones():

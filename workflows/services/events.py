@@ -13,6 +13,8 @@ from casework.models import Beneficiary, Contact, Contract, Deadline, Pathway, T
 from casework.services import deadlines as dl
 from casework.validation import birth_date_check, date_window_check, pathway_date_check
 from notifications.services.alerts import alerts_resolve_for_pathway
+from workflows.flows import tasks_sync_mark
+from workflows.tasks import transition_followup_publish
 
 ENTRY = "enter"
 
@@ -41,6 +43,9 @@ def pathway_enter(*, beneficiary_data: dict, entered_on: dt.date, by, now: dt.da
             by=by if getattr(by, "pk", None) else None,
         )
         dl.deadline_open(pathway, RuleCode.ORIENTATION, starts_on=entered_on)
+        # Its orientation task follows, as after a transition.
+        tasks_sync_mark(pathway.pk, now=now)
+        transaction.on_commit(lambda: transition_followup_publish(pathway.pk, []))
     return pathway
 
 

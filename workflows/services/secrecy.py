@@ -32,5 +32,5 @@ def diagnostic_break_glass(pathway: Pathway, user, *, justification: str, now: d
             leads = [
                 p for p in outbox.departement_team_leads(pathway.territory_id) if p.pk != getattr(reader, "pk", None)
             ]
-        outbox.notify(leads, BREAK_GLASS_EVENT, pathway, now=now)
+        outbox.dispatch_after_commit(outbox.notify(leads, BREAK_GLASS_EVENT, pathway, now=now))
     return sections, log

@@ -33,6 +33,8 @@ from casework.validation import (
 from notifications.models import Notification
 from notifications.services import alerts as alert_service
 from notifications.services import outbox
+from workflows.flows import tasks_sync_mark
+from workflows.tasks import transition_followup_publish
 
 from ..forms import TRANSITION_LABELS
 from .errors import TransitionConflict, TransitionForbidden, TransitionInvalid
@@ -89,29 +91,29 @@ END_FOLLOWUP_CANCELS = (RuleCode.IN_WORK_CHECKIN,)
 REORIENTATION_ELSEWHERE_CANCELS = (RuleCode.FIRST_APPOINTMENT, RuleCode.HANDOVER_ACCEPTANCE)
 
 
-def _orient(c: Ctx) -> None:
+def _orient(c: Ctx) -> list[int]:
     p, on = c.pathway, c.occurred_on
     dl.deadline_meet(p, [RuleCode.ORIENTATION], on=on)
     _referent_period_end(p, on)
     dl.deadline_open(p, RuleCode.REFERENT_ASSIGNMENT, starts_on=on)
     # A new orientation decision restarts the contract clock.
     dl.deadline_open(p, RuleCode.CONTRACT, starts_on=on)
-    outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
+    return outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
 
 
-def _assign_referent(c: Ctx) -> None:
+def _assign_referent(c: Ctx) -> list[int]:
     p, on = c.pathway, c.occurred_on
     dl.deadline_meet(p, [RuleCode.REFERENT_ASSIGNMENT], on=on)
     _referent_period_start(p, on)
     dl.deadline_open(p, RuleCode.FIRST_APPOINTMENT, starts_on=on)
     if not p.deadlines.filter(rule_code=RuleCode.CONTACT_GAP, status__in=dl.LIVE).exists():
         dl.deadline_open(p, RuleCode.CONTACT_GAP, starts_on=on)
-    outbox.notify(
+    return outbox.notify(
         [Professional.objects.select_related("user").get(pk=p.referent_id)], Notification.Event.ASSIGNED, p, now=c.now
     )
 
 
-def _propose_handover(c: Ctx) -> None:
+def _propose_handover(c: Ctx) -> list[int]:
     p = c.pathway
     (handover,) = _HANDOVER_INSERT.save(
         [
@@ -125,7 +127,7 @@ def _propose_handover(c: Ctx) -> None:
         ]
     )
     dl.deadline_open(p, RuleCode.HANDOVER_ACCEPTANCE, starts_on=c.occurred_on, ref=str(handover.pk), restart=False)
-    outbox.notify([c.params["incoming"]], Notification.Event.HANDOVER_PROPOSED, p, now=c.now)
+    return outbox.notify([c.params["incoming"]], Notification.Event.HANDOVER_PROPOSED, p, now=c.now)
 
 
 # The pending handover, locked, with its outgoing referent (notified of the answer).
@@ -145,22 +147,22 @@ def _handover_answer(handover: Handover, status: str, on: dt.date, refusal_reaso
     _HANDOVER_ANSWER.save(handover)
 
 
-def _accept_handover(c: Ctx) -> None:
+def _accept_handover(c: Ctx) -> list[int]:
     p, on = c.pathway, c.occurred_on
     handover = _pending_handover(p)
     _handover_answer(handover, HandoverStatus.ACCEPTED, on)
     dl.deadline_meet(p, [RuleCode.HANDOVER_ACCEPTANCE], on=on, ref=str(handover.pk))
     _referent_period_start(p, on)
     dl.deadline_open(p, RuleCode.FIRST_APPOINTMENT, starts_on=on)
-    outbox.notify([handover.outgoing], Notification.Event.HANDOVER_ACCEPTED, p, now=c.now)
+    return outbox.notify([handover.outgoing], Notification.Event.HANDOVER_ACCEPTED, p, now=c.now)
 
 
-def _refuse_handover(c: Ctx) -> None:
+def _refuse_handover(c: Ctx) -> list[int]:
     p, on = c.pathway, c.occurred_on
     handover = _pending_handover(p)
     _handover_answer(handover, HandoverStatus.REFUSED, on, c.reason)
     dl.deadline_meet(p, [RuleCode.HANDOVER_ACCEPTANCE], on=on, ref=str(handover.pk))
-    outbox.notify([handover.outgoing], Notification.Event.HANDOVER_REFUSED, p, now=c.now)
+    return outbox.notify([handover.outgoing], Notification.Event.HANDOVER_REFUSED, p, now=c.now)
 
 
 def _sign_contract(c: Ctx) -> None:
@@ -185,10 +187,10 @@ def _sign_contract(c: Ctx) -> None:
         dl.aspir_next(p, aspir_started_on=contract.starts_on, last_interview_on=contract.starts_on)
 
 
-def _decide_reorientation(c: Ctx) -> None:
+def _decide_reorientation(c: Ctx) -> list[int] | None:
     p, on = c.pathway, c.occurred_on
     if not c.params.get("accepted"):
-        return
+        return None
     dl.deadline_open(p, RuleCode.CONTRACT, starts_on=on)
     if p.organisation_id != c.old_organisation_id:
         _referent_period_end(p, on)
@@ -197,7 +199,8 @@ def _decide_reorientation(c: Ctx) -> None:
             status=HandoverStatus.CANCELLED, decided_on=on
         )
         dl.deadline_open(p, RuleCode.REFERENT_ASSIGNMENT, starts_on=on)
-        outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
+        return outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
+    return None
 
 
 def _start_job(c: Ctx) -> None:
@@ -238,7 +241,9 @@ def _reopen(c: Ctx) -> None:
     dl.deadline_open(c.pathway, RuleCode.ORIENTATION, starts_on=c.occurred_on)
 
 
-EFFECTS: dict[str, Callable[[Ctx], None]] = {
+# Each effect returns the ids of the notifications it wrote (or None): the transition's
+# follow-up message carries them after commit.
+EFFECTS: dict[str, Callable[[Ctx], list[int] | None]] = {
     "orient": _orient,
     "assign_referent": _assign_referent,
     "propose_handover": _propose_handover,
@@ -276,6 +281,14 @@ def pathway_lock(pathway_id: int) -> Pathway:
     would load them (a statement built once: the ORM compiled this 60-column, four-join SELECT
     on every transition, 0.86 ms of a transition's 5.3 ms of client CPU)."""
     return _PATHWAY_LOCK.get(pathway_id)
+
+
+def _followup(pathway_id: int, notification_ids: list[int], *, now: dt.datetime) -> None:
+    """The transition's last step: its pathway's viewflow tasks must follow (a pending row, in
+    this transaction), and after commit one message asks the worker for that sync and the
+    notifications' e-mails. If the message is lost, the drain and the re-dispatch find the rows."""
+    tasks_sync_mark(pathway_id, now=now)
+    transaction.on_commit(lambda: transition_followup_publish(pathway_id, notification_ids))
 
 
 def transition_check(pathway: Pathway, name: str, user) -> None:
@@ -367,9 +380,10 @@ def pathway_transition(
             )
             # The pathway's new columns, its audit row and this journal row: one statement on PostgreSQL.
             pathway_transition_record(pathway, changed, log)
-            EFFECTS[name](ctx)
+            notified = EFFECTS[name](ctx) or []
             if closed[0]:
                 alert_service.alerts_resolve_for_pathway(pathway.pk, now=now)
+            _followup(pathway.pk, notified, now=now)
     except ConcurrentTransition as exc:
         raise TransitionConflict(
             "Le parcours a été modifié en même temps par quelqu'un d'autre : rechargez-le."

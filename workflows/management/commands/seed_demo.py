@@ -19,9 +19,8 @@ from django.utils.translation import ngettext
 from casework.enums import BarrierKind, ContactKind, ContactOutcome, OrganisationKind, Public
 from casework.models import Barrier, Beneficiary, Organisation, Professional, Team, Territory, Track
 from notifications.models import EmailStatus, Notification
-from notifications.services.outbox import dispatch_suppressed
 from notifications.services.sweep import sweep_deadlines
-from workflows.flows import tasks_sync_inline
+from workflows.flows import tasks_sync_drain
 from workflows.services.events import contact_record, pathway_enter
 from workflows.services.transitions import pathway_transition
 
@@ -199,13 +198,15 @@ class Command(BaseCommand):
         if Beneficiary.objects.exists():
             self.stdout.write("Données de démonstration déjà présentes : rien à faire.")
             return
-        # The demo's tasks are synced as each pathway moves (no message per transition).
-        with dispatch_suppressed(), tasks_sync_inline():
-            for i in range(options["beneficiaries"]):
-                self._pathway(i, today)
-            # The demo's history is not news: nobody is e-mailed about it.
-            Notification.objects.update(email_status=EmailStatus.NONE)
+        for i in range(options["beneficiaries"]):
+            self._pathway(i, today)
+        # The demo's history is not news: nobody is e-mailed about it (the worker, started
+        # afterwards, finds these rows no longer pending).
+        Notification.objects.update(email_status=EmailStatus.NONE)
         now = timezone.make_aware(dt.datetime.combine(today, dt.time(8, 0)))
+        # The tasks of every pathway moved above (none is dated after today), synced now by the
+        # beat's own drain.
+        tasks_sync_drain(now=self._now(today + dt.timedelta(days=1)), grace=dt.timedelta(0))
         result = sweep_deadlines(now=now)
         self.stdout.write(
             f"Démo chargée : {options['beneficiaries']} parcours ; balayage : "

@@ -1,16 +1,16 @@
-"""`manage.py sync_workflow_tasks`: reconcile viewflow tasks with the pathways' FSM state.
+"""`manage.py sync_workflow_tasks`: reconcile every pathway's viewflow tasks with its FSM state.
 
-Idempotent. Use it after a bulk import run under `tasks_sync_disabled()`, or on a database
-seeded before the flows existed. Also grants the task-inbox permission to every professional.
+For operators (a database restored from a backup, tasks edited by hand): every pathway that
+may have tasks is marked pending and the beat's own drain syncs them (`tasks_sync_all`).
+Idempotent. Also grants the task-inbox permission to every professional.
 """
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import ngettext
 
-from casework.enums import PathwayState
-from casework.models import Pathway, Professional
-from workflows.flows import pathway_tasks_sync, workflow_access_grant
+from casework.models import Professional
+from workflows.flows import tasks_sync_all, workflow_access_grant
 
 
 class Command(BaseCommand):
@@ -18,13 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         workflow_access_grant([p.user for p in Professional.objects.select_related("user")])
-        count = 0
-        pathways = Pathway.objects.exclude(state=PathwayState.CLOSED, processes__isnull=True).distinct()
-        for pk in pathways.values_list("pk", flat=True).order_by("pk").iterator():
-            with transaction.atomic():
-                pathway = Pathway.objects.select_for_update(of=("self",)).select_related("handover_to").get(pk=pk)
-                pathway_tasks_sync(pathway)
-            count += 1
+        count = tasks_sync_all(now=timezone.now())
         self.stdout.write(
             ngettext("%(n)d parcours synchronisé.", "%(n)d parcours synchronisés.", count) % {"n": count}
         )
