@@ -177,3 +177,10 @@ class RecipientRole(models.TextChoices):
     PARTNER_CONTACT = "partner_contact", "Contact partenaire"
     INCOMING_REFERENT = "incoming_referent", "Référent entrant"
     NOBODY = "", "Personne"
+
+
+class IdentityReviewOutcome(models.TextChoices):
+    """What an orientation officer decided about a registration that may be a known person."""
+
+    SAME_PERSON = "same_person", "C'est la même personne"
+    DIFFERENT_PERSON = "different_person", "Personne différente"

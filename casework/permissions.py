@@ -103,6 +103,13 @@ def can_register_beneficiary(user: Any) -> bool:
     return pro is not None and pro.is_orientation_officer
 
 
+def can_review_identities(user: Any) -> bool:
+    """The "à vérifier" queue (registrations that may be a known person) is the orientation
+    officers' work; which reviews each one sees is `casework.selectors.identity_reviews_visible_to`."""
+    pro = professional_of(user)
+    return pro is not None and pro.is_orientation_officer
+
+
 def can_record_contact(pathway: Pathway, user: Any) -> bool:
     return pathway.is_open and can_manage(pathway, user)
 

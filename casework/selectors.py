@@ -14,10 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from casework.models import Beneficiary, Delegation, PartnerRequest, Pathway, ReferentPeriod, Territory
-from casework.permissions import professional_of
+from casework.models import (
+    Beneficiary,
+    Delegation,
+    IdentityReview,
+    PartnerRequest,
+    Pathway,
+    ReferentPeriod,
+    Territory,
+)
+from casework.permissions import can_review_identities, professional_of
 
 
 def pathways_visible_to(user, *, on: dt.date | None = None) -> QuerySet[Pathway]:
@@ -59,3 +67,32 @@ def pathway_for_user(user, pathway_id: int) -> Pathway | None:
 def beneficiaries_visible_to(user) -> QuerySet[Beneficiary]:
     """A person is visible through one of their pathways, never on their own."""
     return Beneficiary.objects.filter(pk__in=pathways_visible_to(user).values("beneficiary_id"))
+
+
+def identity_reviews_visible_to(user) -> QuerySet[IdentityReview]:
+    """The identity reviews ("à vérifier") an orientation officer may see and decide, open or not.
+
+    Scope: the territories the officer's organisation covers — the territory the registration
+    asked for (that office would register the person) or the territory of one of the existing
+    person's pathways (that office knows them). Anyone else (another role, an officer elsewhere)
+    sees none: their pages answer 404.
+    """
+    pro = professional_of(user)
+    if pro is None or not can_review_identities(user):
+        return IdentityReview.objects.none()
+    territory_ids = Territory.objects.filter(organisations=pro.organisation_id).values("id")
+    followed_here = Pathway.objects.filter(beneficiary_id=OuterRef("candidate_id"), territory_id__in=territory_ids)
+    return IdentityReview.objects.filter(Q(territory_id__in=territory_ids) | Q(Exists(followed_here)))
+
+
+def identity_reviews_open_for(user) -> QuerySet[IdentityReview]:
+    """The officer's "À vérifier" queue: open reviews, oldest request first, each with who sent it
+    and `visible_pathway_id`, the existing person's latest pathway if the officer may see it."""
+    visible = pathways_visible_to(user).filter(beneficiary_id=OuterRef("candidate_id")).order_by("-entered_on", "-pk")
+    return (
+        identity_reviews_visible_to(user)
+        .filter(decided_at__isnull=True)
+        .select_related("territory", "requested_by__professional__organisation")
+        .annotate(visible_pathway_id=Subquery(visible.values("pk")[:1]))
+        .order_by("requested_at", "id")
+    )

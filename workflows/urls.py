@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_identity
 
 app_name = "workspace"
 urlpatterns = [
@@ -14,5 +14,7 @@ urlpatterns = [
     path("taches/<int:task_pk>/remettre/", views.task_release, name="task-release"),
     path("taches/<int:task_pk>/confier/", views.task_assign, name="task-assign"),
     path("taches/<int:task_pk>/<str:name>/", views.task_execute, name="task-execute"),
+    path("a-verifier/", views_identity.identity_review_list, name="identity-reviews"),
+    path("a-verifier/<int:pk>/decision/", views_identity.identity_review_decide_view, name="identity-review-decide"),
     path("aide/", views.help_page, name="help"),
 ]

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from casework.enums import BarrierKind, BarrierStatus
+from casework.enums import BarrierKind, BarrierStatus, IdentityReviewOutcome
 from casework.names import person_name
 
 from .organisations import Territory
@@ -52,7 +52,13 @@ class Barrier(models.Model):
 class IdentityReview(models.Model):
     """A registration that may be a person already followed elsewhere, for the orientation
     officers to check ("à vérifier"). The caller could not see the existing pathway, so the API
-    did not say it exists (no existence oracle): the request waits here with what was sent."""
+    did not say it exists (no existence oracle): the request waits here with what was sent.
+
+    An officer decides once (`workflows.services.identity_reviews`): the outcome, who and when are
+    kept as the audit of the decision; nothing is merged automatically. "Personne différente" may
+    register the person from what was sent (`registered_pathway`). Open means `decided_at` is null;
+    the check constraint keeps the outcome, the officer and the instant together.
+    """
 
     candidate = models.ForeignKey(
         Beneficiary, on_delete=models.CASCADE, related_name="identity_reviews", verbose_name="personne déjà suivie"
@@ -65,13 +71,44 @@ class IdentityReview(models.Model):
     )
     requested_at = models.DateTimeField("demandé le")
     request_data = models.JSONField("données de la demande", default=dict)
-    resolved_at = models.DateTimeField("traité le", null=True, blank=True)
+    decided_at = models.DateTimeField("traité le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="traité par",
+    )
+    outcome = models.CharField("décision", max_length=20, choices=IdentityReviewOutcome.choices, blank=True)
+    registered_pathway = models.ForeignKey(
+        "casework.Pathway",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="parcours enregistré",
+    )
 
     class Meta:
         verbose_name = "identité à vérifier"
         verbose_name_plural = "identités à vérifier"
         ordering = ["requested_at", "id"]
-        indexes = [models.Index(fields=["territory", "resolved_at"])]
+        indexes = [models.Index(fields=["territory", "decided_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="identity_review_decided_with_outcome_and_officer",
+                condition=(
+                    models.Q(decided_at__isnull=True, decided_by__isnull=True, outcome="")
+                    | (models.Q(decided_at__isnull=False, decided_by__isnull=False) & ~models.Q(outcome=""))
+                ),
+            ),
+            models.CheckConstraint(
+                name="identity_review_registered_only_if_different",
+                condition=models.Q(registered_pathway__isnull=True)
+                | models.Q(outcome=IdentityReviewOutcome.DIFFERENT_PERSON),
+            ),
+        ]
 
     def __str__(self) -> str:
         # Never the identity: __str__ ends up in logs and admin titles.
