@@ -7,10 +7,12 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from casework.services.purge import idempotency_records_purge
 from casework.services.retention import anonymise_expired
 from config.celery import task_now
 from notifications.services import outbox
 from workflows.flows import pathways_tasks_sync, tasks_sync_drain
+from workflows.form_tokens import form_submissions_purge
 
 logger = logging.getLogger(__name__)
 
@@ -60,3 +62,16 @@ def tasks_sync_drain_task(now_iso: str | None = None) -> int:
     synced = tasks_sync_drain(now=task_now(now_iso))
     logger.info("tasks_sync_drain: pathways synced: %d", synced)
     return synced
+
+
+@shared_task(acks_late=True)
+def purge_spent_tokens_task(now_iso: str | None = None) -> dict:
+    """Nightly: delete the one-time form tokens and the API idempotency keys past their use
+    (`FORM_TOKEN_RETENTION_DAYS`, `IDEMPOTENCY_KEY_RETENTION_DAYS`), in batches; idempotent."""
+    now = task_now(now_iso)
+    result = {
+        "form_submissions": form_submissions_purge(now=now),
+        "idempotency_records": idempotency_records_purge(now=now),
+    }
+    logger.info("purge_spent_tokens %s", result)
+    return result

@@ -287,7 +287,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.tasks_sync_drain_task",
         "schedule": 60,
     },
+    # Every night at 03:45 (after the anonymisation, before the indicator rebuild): delete the
+    # spent one-time form tokens older than FORM_TOKEN_RETENTION_DAYS and the API idempotency keys
+    # older than IDEMPOTENCY_KEY_RETENTION_DAYS, in batches — they only guard against a double
+    # submit or a retry, and would otherwise grow forever.
+    "purge-spent-tokens": {
+        "task": "workflows.tasks.purge_spent_tokens_task",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
+
+# How long a spent one-time form token (a double click, a second tab) and an API Idempotency-Key
+# (a client's retry) are remembered before the nightly purge.
+FORM_TOKEN_RETENTION_DAYS = int(os.environ.get("FORM_TOKEN_RETENTION_DAYS", "30"))
+IDEMPOTENCY_KEY_RETENTION_DAYS = int(os.environ.get("IDEMPOTENCY_KEY_RETENTION_DAYS", "7"))
 
 PARTNER_LINK_MAX_AGE_DAYS = int(os.environ.get("PARTNER_LINK_MAX_AGE_DAYS", "30"))
 
