@@ -368,6 +368,7 @@ AXES_VERBOSE = False
 # than ipware's proxy count: in django-ipware 8 that count also expects each proxy's own address
 # in the header, and with one nginx the strict check then fails and axes falls back to the
 # proxy's address (everyone shares one lockout), or trusts the left-most entry (spoofable).
+# axes asks this callable first: django-ipware is not a dependency (tests/test_dependencies.py).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 
