@@ -61,6 +61,7 @@ def test_every_page_of_every_role_has_no_wcag_violation(browser, live_server):
         entered = today - dt.timedelta(days=days)
         advance(world, world.enter(entered, last_name=name, first_name=first), S.DIAGNOSTIC, entered)
     sweep_deadlines(now=at(today))
+    _identity_review(world, waiting, now=at(today))
     get_user_model().objects.create_superuser("admin-a11y", "admin@example.org", PASSWORD)
 
     pathway, person = f"/parcours/{late.pk}/", f"/personnes/{late.beneficiary_id}/donnees/"
@@ -88,7 +89,14 @@ def test_every_page_of_every_role_has_no_wcag_violation(browser, live_server):
             "/notifications/",
             "/taches/",
         ],
-        world.officer.user.username: ["/", "/taches/", _task_url(waiting), f"/parcours/{waiting.pk}/", "/aide/"],
+        world.officer.user.username: [
+            "/",
+            "/taches/",
+            _task_url(waiting),
+            f"/parcours/{waiting.pk}/",
+            "/a-verifier/",
+            "/aide/",
+        ],
         world.partner_referent.user.username: ["/", f"/parcours/{ft.pk}/", "/taches/", "/notifications/"],
         "admin-a11y": ["/"],
     }
@@ -133,6 +141,27 @@ def _track(code):
     from tests.factories import track
 
     return track(code)
+
+
+def _identity_review(world, candidate, *, now) -> None:
+    """A registration from the other territory's office that may be the same person ("À vérifier")."""
+    from casework.models import IdentityReview, Territory
+
+    person = candidate.beneficiary
+    IdentityReview.objects.create(
+        candidate=person,
+        territory=Territory.objects.get(code="niortais-ailleurs"),
+        requested_by=world.outsider.user,
+        requested_at=now,
+        request_data={
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "birth_date": person.birth_date.isoformat(),
+            "territory": "niortais-ailleurs",
+            "publics": ["rsa"],
+            "entered_on": candidate.entered_on.isoformat(),
+        },
+    )
 
 
 def _task_url(pathway) -> str:
