@@ -22,8 +22,8 @@ class PathwayProcess(Process):
 
 class TasksSyncPending(models.Model):
     """A pathway whose viewflow tasks have not yet followed its last committed transition: the
-    task sync's outbox. Written in the transition's transaction (`workflows.flows.tasks_sync_mark`),
-    deleted in the transaction that syncs the tasks (`workflows.flows.pathways_tasks_sync`), so a
+    task sync's outbox. Written in the transition's transaction (`workflows.flows.sync.tasks_sync_mark`),
+    deleted in the transaction that syncs the tasks (`workflows.flows.sync.pathways_tasks_sync`), so a
     crash, a lost message or a broker down at commit leaves the row for the drain."""
 
     pathway = models.OneToOneField(
@@ -41,7 +41,7 @@ class TasksSyncPending(models.Model):
 
 
 class FormSubmission(models.Model):
-    """A one-time form token spent by the page that applied it (see `workflows.form_tokens`).
+    """A one-time form token spent by the page that applied it (see `workflows.pages.form_tokens`).
 
     The unique token is the guard against a double submit: of two POSTs carrying the same token,
     the second one's INSERT waits on the first one's transaction and then fails, whatever the

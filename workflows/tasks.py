@@ -10,7 +10,7 @@ from django.utils import timezone
 from casework.services.retention import anonymise_expired
 from config.celery import task_now
 from notifications.services import outbox
-from workflows.flows import pathways_tasks_sync, tasks_sync_drain
+from workflows.flows.sync import pathways_tasks_sync, tasks_sync_drain
 
 logger = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from .models import FormSubmission
+from workflows.models import FormSubmission
 
 FIELD = "form_token"
 ALREADY_DONE = "Cette action avait déjà été enregistrée."
