@@ -46,9 +46,8 @@ from workflows.services.transitions import TRANSITION_LABELS
 
 from .forms import TRANSITION_FORMS, CaseloadFilterForm
 from .params import page_number, paginate_or_404
-from .task_selectors import tasks_panel
+from .task_selectors import PAGE_SIZE, tasks_panel
 
-PAGE_SIZE = 25
 ENTRY_LABEL = "Entrée dans le parcours"
 
 

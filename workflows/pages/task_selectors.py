@@ -35,7 +35,7 @@ from workflows.flows import (
 
 from .params import page_or_404
 
-PAGE_SIZE = 25
+PAGE_SIZE = 25  # the workspace lists (caseload, task queue)
 TASKS_PREVIEW = 8
 
 
