@@ -77,7 +77,7 @@ def _service_op(
     contention check); the throughput rounds know it, so the bench adds no query of its own.
     `page_sync`: then sync the pathway's tasks at once, as a page does for its author."""
     from casework.models import Pathway
-    from workflows.flows import pathways_tasks_sync
+    from workflows.flows.sync import pathways_tasks_sync
     from workflows.services.transitions import pathway_transition
 
     if pending is None:
@@ -324,7 +324,7 @@ def _drain() -> tuple[int, float, int, int]:
     """Consume the bench queue: run each follow-up message's task sync as the worker would.
     (messages, ms, pathways synced, notification ids carried)."""
     from config.celery import app
-    from workflows.flows import pathways_tasks_sync
+    from workflows.flows.sync import pathways_tasks_sync
 
     if _eager():
         return 0, 0.0, 0, 0  # eager (the smoke test): already run at commit

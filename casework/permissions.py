@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
+
+# The models use these predicates (the FSM's `permission=`): the predicates reach the models
+# through the app registry, never by importing them, so casework.models and this module form
+# no import circle.
 if TYPE_CHECKING:
     from casework.models import Pathway, Professional
 
@@ -45,8 +50,7 @@ def is_delegate_for(pro: Professional, pathway: Pathway) -> bool:
         return False
     delegated = getattr(pro, "_delegated_for_ids", None)
     if delegated is None:
-        from casework.models import Delegation
-
+        Delegation = apps.get_model("casework", "Delegation")
         delegated = set(Delegation.objects.active_for_delegate(pro).values_list("referent_id", flat=True))
         pro._delegated_for_ids = delegated
     return pathway.referent_id in delegated
@@ -128,8 +132,7 @@ def _today():
 
 def has_active_consent(pathway: Pathway, organisation_id: int | None, *, on=None) -> bool:
     """The person consented to share their diagnostic with this organisation, and has not withdrawn."""
-    from casework.models import Consent
-
+    Consent = apps.get_model("casework", "Consent")
     if organisation_id is None:
         return False
     return (
@@ -149,8 +152,10 @@ def may_share_with(pro: Professional, pathway: Pathway, *, on=None) -> bool:
 def involved_professional_ids(pathway: Pathway) -> set[int]:
     """Professionals actively involved: the current referent, their active delegate, the proposed
     incoming referent, and the authors of the pathway's diagnostic sections."""
-    from casework.models import Delegation, DiagnosticSection
-
+    Delegation, DiagnosticSection = (
+        apps.get_model("casework", "Delegation"),
+        apps.get_model("casework", "DiagnosticSection"),
+    )
     ids = {pk for pk in (pathway.referent_id, pathway.handover_to_id) if pk is not None}
     if pathway.is_open and pathway.referent_id is not None:
         from django.utils import timezone
@@ -169,8 +174,7 @@ def involved_professional_ids(pathway: Pathway) -> set[int]:
 
 def is_in_secrecy_circle(pro: Professional, pathway: Pathway) -> bool:
     """Involved, or the team lead of the holding organisation or of an involved professional."""
-    from casework.models import Professional as Pro
-
+    Pro = apps.get_model("casework", "Professional")
     involved = involved_professional_ids(pathway)
     if pro.pk in involved:
         return True

@@ -4,10 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from notifications.api import AlertViewSet, PartnerRequestViewSet
-from notifications.views import partner_ack
-from workflows.api import BeneficiaryViewSet, PathwayViewSet
-from workflows.api_indicators import IndicatorsView
+from notifications.api import AlertViewSet
+from notifications.partners.api import PartnerRequestViewSet
+from notifications.partners.views import partner_ack
+from workflows.api.indicators import IndicatorsView
+from workflows.api.pathways import BeneficiaryViewSet, PathwayViewSet
 
 router = DefaultRouter()
 router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
@@ -20,11 +21,11 @@ admin.site.site_title = "Fil rouge"
 admin.site.index_title = "Configuration"
 
 urlpatterns = [
-    path("", include("workflows.urls")),
-    path("", include("workflows.urls_security")),
+    path("", include("workflows.pages.urls")),
+    path("", include("workflows.pages.security_urls")),
     path("notifications/", include("notifications.urls")),
     path("compte/", include("accounts.urls")),
-    path("tableau-de-bord/", include("workflows.dashboard_urls")),
+    path("tableau-de-bord/", include("workflows.pages.dashboard_urls")),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("partenaire/accuse/<str:token>/", partner_ack, name="partner-ack"),

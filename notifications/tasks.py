@@ -11,6 +11,10 @@ from casework.services.board_summary import board_summary_refresh
 from config.celery import task_now
 from notifications.services import alerts, digest, outbox, sweep
 
+# Defined beside the outbox that enqueues it (the services do not import this module); registered
+# here under its historical name by this import.
+from notifications.services.outbox import send_notification_emails_task  # noqa: F401
+
 logger = logging.getLogger(__name__)
 
 
@@ -36,22 +40,6 @@ def sweep_deadlines_task(now_iso: str | None = None, batch_size: int = sweep.BAT
 def resolve_stale_alerts_task() -> int:
     """Safety net for deadlines closed outside the services (admin, SQL): reads every open alert."""
     return alerts.alerts_resolve_stale(now=timezone.now())
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(Exception,),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=outbox.MAX_EMAIL_ATTEMPTS,
-)
-def send_notification_emails_task(self, notification_ids: list[int]) -> dict:
-    statuses, failed = outbox.emails_send(notification_ids, now=timezone.now())
-    if failed is not None:
-        raise failed
-    return statuses
 
 
 @shared_task(acks_late=True)

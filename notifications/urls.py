@@ -8,5 +8,4 @@ urlpatterns = [
     path("<int:pk>/lue/", views.notification_read, name="read"),
     path("toutes-lues/", views.notification_read_all, name="read-all"),
     path("preferences/", views.delivery_preference, name="preference"),
-    path("parcours/<int:pk>/demande-partenaire/", views.partner_request_create, name="partner-request"),
 ]

@@ -1,4 +1,4 @@
-"""In-app notification centre and the partners' acknowledgement link."""
+"""In-app notification centre."""
 
 from __future__ import annotations
 
@@ -11,13 +11,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from casework.permissions import professional_of
-from workflows.form_tokens import one_time_form  # the pages' one double-submit guard
 
-from .forms import PartnerRequestForm
 from .models import Notification
 from .selectors import notification_inbox
 from .services.outbox import notification_mark_read, notifications_mark_all_read
-from .services.partners import InvalidPartnerLink, partner_request_acknowledge, partner_request_from_token
 
 
 @login_required
@@ -81,50 +78,3 @@ def notification_read(request, pk: int):
     if request.POST.get("next") == "pathway" and notification.pathway_id:
         return redirect("workspace:pathway", notification.pathway_id)
     return redirect("notifications:list")
-
-
-@login_required
-@require_POST
-@one_time_form
-def partner_request_create(request, pk: int):
-    """Send a request to a partner organisation from the pathway page."""
-    from casework.permissions import can_manage
-    from casework.selectors import pathway_for_user
-
-    from .services.partners import partner_request_send
-
-    pathway = pathway_for_user(request.user, pk)
-    if pathway is None:
-        raise Http404("Parcours introuvable.")
-    if not (pathway.is_open and can_manage(pathway, request.user)):
-        messages.error(request, "Seuls le référent, son délégué ou le responsable d'équipe adressent une demande.")
-        return redirect("workspace:pathway", pathway.pk)
-    form = PartnerRequestForm(request.POST, territory_id=pathway.territory_id)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("workspace:pathway", pathway.pk)
-    organisation, kind = form.cleaned_data["organisation"], form.cleaned_data["kind"]
-    partner_request_send(
-        pathway, organisation, kind, sent_on=timezone.localdate(), by=request.user, now=timezone.now()
-    )
-    messages.success(request, f"Demande envoyée à {organisation}.")
-    return redirect("workspace:pathway", pathway.pk)
-
-
-def partner_ack(request, token: str):
-    """No account needed: the signed link is the credential. GET shows, POST acknowledges."""
-    try:
-        partner_request = partner_request_from_token(token)
-    except InvalidPartnerLink as exc:
-        return render(request, "notifications/partner_ack.html", {"error": exc.message}, status=400)
-    done = None
-    if request.method == "POST":
-        done = partner_request_acknowledge(partner_request, on=timezone.localdate(), now=timezone.now())
-        partner_request.refresh_from_db()
-    return render(
-        request,
-        "notifications/partner_ack.html",
-        {"partner_request": partner_request, "done": done},
-    )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from casework.enums import OrganisationKind, PathwayState
 from casework.models import Organisation, Pathway, Professional, Territory
-from workflows.flows import pathways_tasks_sync
+from workflows.flows.sync import pathways_tasks_sync
 from workflows.services.events import pathway_enter
 from workflows.services.transitions import pathway_transition
 

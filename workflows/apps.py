@@ -8,7 +8,6 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.models import Professional
-
-        from .flows import on_professional_saved
+        from workflows.flows.access import on_professional_saved
 
         post_save.connect(on_professional_saved, sender=Professional, dispatch_uid="workflows_access_grant")

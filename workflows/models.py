@@ -1,11 +1,14 @@
 """The viewflow process of a pathway's human step. Casework facts stay in casework; this row
 only links a viewflow process to the pathway it is about (a real column, not the JSON store)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from viewflow.workflow.models import Process
 
 from casework.models import Pathway
+from casework.services.purge import BATCH_SIZE, rows_purge
 
 
 class PathwayProcess(Process):
@@ -22,8 +25,8 @@ class PathwayProcess(Process):
 
 class TasksSyncPending(models.Model):
     """A pathway whose viewflow tasks have not yet followed its last committed transition: the
-    task sync's outbox. Written in the transition's transaction (`workflows.flows.tasks_sync_mark`),
-    deleted in the transaction that syncs the tasks (`workflows.flows.pathways_tasks_sync`), so a
+    task sync's outbox. Written in the transition's transaction (`workflows.flows.sync.tasks_sync_mark`),
+    deleted in the transaction that syncs the tasks (`workflows.flows.sync.pathways_tasks_sync`), so a
     crash, a lost message or a broker down at commit leaves the row for the drain."""
 
     pathway = models.OneToOneField(
@@ -41,7 +44,7 @@ class TasksSyncPending(models.Model):
 
 
 class FormSubmission(models.Model):
-    """A one-time form token spent by the page that applied it (see `workflows.form_tokens`).
+    """A one-time form token spent by the page that applied it (see `workflows.pages.form_tokens`).
 
     The unique token is the guard against a double submit: of two POSTs carrying the same token,
     the second one's INSERT waits on the first one's transaction and then fails, whatever the
@@ -59,3 +62,10 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"Formulaire {self.token} du {self.created_at:%d/%m/%Y %H:%M}"
+
+
+def form_submissions_purge(*, now: dt.datetime, days: int | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Forget the tokens spent more than `FORM_TOKEN_RETENTION_DAYS` (30) ago: a double click or a
+    second tab comes within minutes; a page left open longer than that posts as a new form."""
+    days = settings.FORM_TOKEN_RETENTION_DAYS if days is None else days
+    return rows_purge(FormSubmission.objects.all(), before=now - dt.timedelta(days=days), batch_size=batch_size)

@@ -11,8 +11,8 @@ from casework.services.purge import idempotency_records_purge
 from casework.services.retention import anonymise_expired
 from config.celery import task_now
 from notifications.services import outbox
-from workflows.flows import pathways_tasks_sync, tasks_sync_drain
-from workflows.form_tokens import form_submissions_purge
+from workflows.flows.sync import pathways_tasks_sync, tasks_sync_drain
+from workflows.models import form_submissions_purge
 
 logger = logging.getLogger(__name__)
 

@@ -126,10 +126,3 @@ def alert_message(rule_code: str, level: str, due_on: dt.date, pathway_id: int, 
         title = f"Escalade : {title[0].lower()}{title[1:]}"
     body = f"Parcours n° {pathway_id} : {action[0].lower()}{action[1:]}{separator}{when}.{LEVEL_NOTES[level]}"
     return title, body
-
-
-def partner_ack_link(partner_request_id: int, *, now) -> str:
-    from notifications.services.partners import partner_ack_token
-
-    token = partner_ack_token(partner_request_id, now=now)
-    return settings.SITE_URL + reverse("partner-ack", args=[token])

@@ -12,8 +12,10 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
+from celery import shared_task
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from casework.context import bound
 from casework.enums import OrganisationKind
@@ -132,8 +134,6 @@ def publish_ids(task, ids: list[int], *, what: str) -> int:
 
 def dispatch(ids: list[int]) -> int:
     """Enqueue e-mail tasks; a broker failure leaves the rows pending for the re-dispatch."""
-    from notifications.tasks import send_notification_emails_task
-
     return publish_ids(send_notification_emails_task, ids, what="notifications staying pending")
 
 
@@ -213,3 +213,22 @@ def notification_mark_read(notification: Notification, *, now: dt.datetime) -> N
 def notifications_mark_all_read(professional: Professional, *, now: dt.datetime) -> int:
     """Mark every unread notification of this professional (and only theirs) as read."""
     return Notification.objects.unread_for(professional).update(read_at=now)
+
+
+# The Celery task lives with the outbox that enqueues it: `notifications.tasks` imports it, so the
+# services never import the tasks module (no circle); its name stays the one Celery routes.
+@shared_task(
+    name="notifications.tasks.send_notification_emails_task",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=MAX_EMAIL_ATTEMPTS,
+)
+def send_notification_emails_task(self, notification_ids: list[int]) -> dict:
+    statuses, failed = emails_send(notification_ids, now=timezone.now())
+    if failed is not None:
+        raise failed
+    return statuses

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from casework.enums import AlertLevel, OrganisationKind, RecipientRole
 from casework.models import Deadline, Organisation, PartnerRequest, Professional
+from notifications.links import partner_ack_link
 from notifications.models import Alert, Notification
 
 from . import messages, outbox
@@ -312,7 +313,7 @@ def _sweep_batch(deadline_ids: list[int], today: dt.date, now: dt.datetime) -> t
                 r.pathway_id,
                 title,
                 body,
-                messages.partner_ack_link(int(r.ref), now=now),
+                partner_ack_link(int(r.ref), now=now),
                 outbox.email_status_for(None, email),
             )
             for col, value in zip(note_cols, values, strict=True):

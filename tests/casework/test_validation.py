@@ -29,9 +29,9 @@ from casework.validation import (
     birth_date_check,
     date_window_check,
 )
-from notifications.services.partners import partner_request_send
+from notifications.partners.services import partner_request_send
 from tests.helpers import advance, at
-from workflows.forms import SuspendForm
+from workflows.inputs.forms import SuspendForm
 from workflows.services.balancing import delegation_create
 from workflows.services.errors import TransitionInvalid
 from workflows.services.events import contact_record, pathway_enter

@@ -55,14 +55,14 @@ def test_referent_sends_a_partner_request_from_the_pathway_page(world, client):
     page = client.get(f"/parcours/{p.pk}/").content.decode()
     assert "Demande à un partenaire" in page and world.partner_org.name in page
     response = client.post(
-        f"/notifications/parcours/{p.pk}/demande-partenaire/",
+        f"/parcours/{p.pk}/demande-partenaire/",
         {"organisation": world.partner_org.pk, "kind": "prescription"},
         follow=True,
     )
     assert "Demande envoyée" in response.content.decode()
     assert PartnerRequest.objects.get(pathway=p).organisation == world.partner_org
     client.force_login(world.outsider.user)
-    url = f"/notifications/parcours/{p.pk}/demande-partenaire/"
+    url = f"/parcours/{p.pk}/demande-partenaire/"
     assert client.post(url, {"organisation": world.partner_org.pk, "kind": "prescription"}).status_code == 404
 
 

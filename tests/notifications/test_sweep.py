@@ -221,7 +221,7 @@ def test_command_prints_one_json_line_and_replays_any_day(world):
 
 
 def test_partner_request_link_acknowledges_once_and_cannot_be_forged(world, client):
-    from notifications.services.partners import partner_request_send
+    from notifications.partners.services import partner_request_send
 
     p = advance(world, world.enter(D(2026, 10, 1)), PathwayState.SOCIAL_TRACK, D(2026, 10, 2))
     request = partner_request_send(
@@ -241,7 +241,7 @@ def test_partner_request_link_acknowledges_once_and_cannot_be_forged(world, clie
 
 
 def test_partner_reminder_then_escalation_to_referent(world):
-    from notifications.services.partners import partner_request_send
+    from notifications.partners.services import partner_request_send
 
     p = advance(world, world.enter(D(2026, 10, 1)), PathwayState.SOCIAL_TRACK, D(2026, 10, 2))
     partner_request_send(p, world.partner_org, "prescription", sent_on=D(2026, 11, 2), by=None, now=at(D(2026, 11, 2)))
@@ -255,7 +255,7 @@ def test_partner_reminder_then_escalation_to_referent(world):
 def test_partner_link_expires(world, client, settings):
     from django.core import signing
 
-    from notifications.services.partners import SALT
+    from notifications.links import SALT
 
     settings.PARTNER_LINK_MAX_AGE_DAYS = 30
     p = world.enter(D(2026, 10, 1))

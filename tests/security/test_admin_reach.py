@@ -24,7 +24,7 @@ from accounts.models import RoleGrant
 from accounts.services import api_token_issue, professional_save, user_roles_save
 from casework.models import Professional
 from notifications.models import Notification
-from notifications.services.partners import partner_request_send
+from notifications.partners.services import partner_request_send
 from tests.factories import ProfessionalFactory
 from tests.helpers import advance, at
 

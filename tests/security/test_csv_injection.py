@@ -13,8 +13,8 @@ from django.urls import reverse
 from casework.models import Beneficiary, Organisation, Territory
 from tests.factories import track
 from tests.helpers import ago, late_pathways
-from workflows import dashboard
-from workflows.csv_export import csv_cell
+from workflows.pages import dashboard_csv
+from workflows.pages.csv_export import csv_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -52,18 +52,18 @@ def hostile_world(world, monkeypatch):
     Territory.objects.filter(pk=world.territory.pk).update(name="@SUM(1)")
     Organisation.objects.update(name="+cmd|' /C calc'!A0")
     get_user_model().objects.update(first_name="-2+3", last_name="=1+1")
-    real = dashboard.indicators_compute
+    real = dashboard_csv.indicators_compute
 
     def indicators_with_a_hostile_label(**kwargs):  # indicator labels are code; prove the writer is used
         result = real(**kwargs)
         next(iter(result.values()))["label"] = "=HYPERLINK(1)"
         return result
 
-    monkeypatch.setattr(dashboard, "indicators_compute", indicators_with_a_hostile_label)
+    monkeypatch.setattr(dashboard_csv, "indicators_compute", indicators_with_a_hostile_label)
     return world
 
 
-@pytest.mark.parametrize("table", dashboard.CSV_TABLES)
+@pytest.mark.parametrize("table", dashboard_csv.CSV_TABLES)
 def test_no_export_writes_a_live_formula(client, hostile_world, table):
     reader = hostile_world.officer if table == "orientation" else hostile_world.lead  # whose queue it is
     client.force_login(reader.user)

@@ -21,7 +21,7 @@ from gunicorn.config import Config
 from rest_framework.test import APIClient
 
 from config.logging_filters import PersonalDataFilter
-from notifications.services.messages import partner_ack_link
+from notifications.links import partner_ack_link
 from tests.helpers import api_token_for, at
 
 ROOT = Path(__file__).resolve().parents[2]

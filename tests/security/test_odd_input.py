@@ -47,7 +47,7 @@ PAGES = [
     ("referent", "post", lambda p: reverse("security:diagnostic-edit", args=[p]), "content", {"kind": "health"}),
     ("referent", "post", lambda p: reverse("security:break-glass", args=[p]), "justification", {}),
     ("referent", "post", lambda p: reverse("security:note-create", args=[p]), "content", {}),
-    ("referent", "post", lambda p: reverse("notifications:partner-request", args=[p]), "organisation", {}),
+    ("referent", "post", lambda p: reverse("workspace:partner-request", args=[p]), "organisation", {}),
     ("referent", "post", lambda p: reverse("workspace:contact", args=[p]), "occurred_on", {"outcome": "held"}),
     ("referent", "post", lambda p: reverse("workspace:transition", args=[p, "suspend"]), "suspend-occurred_on", {}),
     ("referent", "post", lambda p: f"/api/v1/pathways/{p}/transitions/", "occurred_on", {"transition": "suspend"}),

@@ -83,7 +83,7 @@ def test_no_name_or_birth_date_in_logs_through_the_whole_life_of_a_file(world, l
     error = IntegrityError(
         f"duplicate key\nDETAIL:  Key (first_name, last_name, birth_date)=({FIRST}, {LAST}, {BIRTH}) exists."
     )
-    with mock.patch("workflows.api.orientation_suggest", side_effect=error):
+    with mock.patch("workflows.api.pathways.orientation_suggest", side_effect=error):
         api.raise_request_exception = False
         r = api.get(f"/api/v1/pathways/{pathway_id}/orientation-suggestion/")
     assert r.status_code == 500

@@ -61,7 +61,7 @@ def test_export_is_scoped(world, pathway, client):
 def test_page_reads_in_french_and_the_json_keeps_machine_keys(world, pathway, client):
     from django.utils.html import escape
 
-    from workflows.selectors import transition_title
+    from workflows.pages.selectors import transition_title
 
     client.force_login(world.referent.user)
     html = client.get(f"/personnes/{pathway.beneficiary_id}/donnees/").content.decode()

@@ -15,8 +15,8 @@ from casework.enums import PathwayState
 from casework.models import Contact, IdempotencyRecord, Pathway, TransitionLog
 from tests.factories import track
 from tests.helpers import advance, make_world
-from workflows.forms import TRANSITION_FORMS, TRANSITION_LABELS
-from workflows.services.transitions import EFFECTS, TRANSITIONS
+from workflows.inputs.forms import TRANSITION_FORMS
+from workflows.services.transitions import EFFECTS, TRANSITION_LABELS, TRANSITIONS
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -317,7 +317,7 @@ def test_list_csvs_cover_what_the_board_lists(client, world, late):
 
 # --- charts and the printable report -----------------------------------------------------------
 def test_bar_chart_keeps_whole_labels_and_values_clear_of_the_reference_tick():
-    from workflows.dashboard import CHAR_W, bar_chart
+    from workflows.pages.dashboard import CHAR_W, bar_chart
 
     label = "Part des personnes orientées dans les six semaines suivant leur entrée dans le dispositif"
     chart = bar_chart(

@@ -18,12 +18,12 @@ from workflows.flows import (
     HandoverFlow,
     OrientationFlow,
     ReorientationFlow,
-    pathway_tasks_sync,
     task_pathway,
     user_may_answer,
 )
+from workflows.flows.sync import pathway_tasks_sync
 from workflows.models import PathwayProcess, TasksSyncPending
-from workflows.selectors import task_colleagues, tasks_inbox, tasks_queue
+from workflows.pages.task_selectors import task_colleagues, tasks_inbox, tasks_queue
 
 pytestmark = pytest.mark.django_db
 

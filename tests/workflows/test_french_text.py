@@ -14,7 +14,7 @@ from django.utils import timezone
 from casework.names import person_name
 from tests.factories import track
 from tests.helpers import ago, late_pathways
-from workflows.flows import workflow_access_grant
+from workflows.flows.access import workflow_access_grant
 
 pytestmark = pytest.mark.django_db
 ROOT = pathlib.Path(settings.BASE_DIR)

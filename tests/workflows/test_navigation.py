@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.defaults import server_error
 
 from tests.factories import ProfessionalFactory
-from workflows.flows import workflow_access_grant
+from workflows.flows.access import workflow_access_grant
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from casework.enums import RuleCode
 from casework.models import Deadline
 from tests.factories import track
-from workflows.flows import workflow_access_grant
-from workflows.selectors import tasks_inbox, tasks_queue
+from workflows.flows.access import workflow_access_grant
+from workflows.pages.task_selectors import tasks_inbox, tasks_queue
 
 pytestmark = pytest.mark.django_db
 

@@ -21,14 +21,8 @@ from viewflow.workflow.models import Task
 from casework.enums import PathwayState
 from casework.models import Pathway
 from tests.helpers import advance, at, broker_used, free_port, open_tasks
-from workflows.flows import (
-    DRAIN_GRACE,
-    AssignmentFlow,
-    HandoverFlow,
-    OrientationFlow,
-    pathways_tasks_sync,
-    tasks_sync_drain,
-)
+from workflows.flows import AssignmentFlow, HandoverFlow, OrientationFlow
+from workflows.flows.sync import DRAIN_GRACE, pathways_tasks_sync, tasks_sync_drain
 from workflows.models import TasksSyncPending
 from workflows.services.events import pathway_enter
 from workflows.services.transitions import pathway_transition
@@ -110,7 +104,7 @@ def test_a_sync_that_fails_keeps_its_pathway_pending_for_the_drain(world, monkey
     def crash(*args, **kwargs):
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr("workflows.flows.pathway_tasks_sync", crash)
+    monkeypatch.setattr("workflows.flows.sync.pathway_tasks_sync", crash)
     assert pathways_tasks_sync([p.pk]) == 0  # logged, not raised
     assert TasksSyncPending.objects.filter(pathway=p).exists() and open_tasks(p, HandoverFlow) == []
     monkeypatch.undo()

@@ -12,8 +12,7 @@ from django.utils import timezone
 from casework.models import IdempotencyRecord
 from casework.services.purge import idempotency_records_purge
 from tests.factories import UserFactory
-from workflows.form_tokens import form_submissions_purge
-from workflows.models import FormSubmission
+from workflows.models import FormSubmission, form_submissions_purge
 from workflows.tasks import purge_spent_tokens_task
 
 pytestmark = pytest.mark.django_db

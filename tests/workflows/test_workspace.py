@@ -16,8 +16,8 @@ from notifications.models import Alert, AlertStatus
 from notifications.services.sweep import sweep_deadlines
 from tests.factories import track
 from tests.helpers import advance, at
-from workflows.graph import pathway_dot, pathway_transitions
-from workflows.selectors import caseload_queryset
+from workflows.pages.graph import pathway_dot, pathway_transitions
+from workflows.pages.selectors import caseload_queryset
 
 pytestmark = pytest.mark.django_db
 S = PathwayState
@@ -98,7 +98,7 @@ def test_caseload_filters_and_search(world, today, client):
 
 
 def test_caseload_paginates(world, today, client, settings):
-    from workflows import selectors
+    from workflows.pages import selectors
 
     for i in range(selectors.PAGE_SIZE + 2):
         accompanied(world, today, days_ago=3, name=f"P{i:02d}")

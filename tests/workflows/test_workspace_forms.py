@@ -26,9 +26,9 @@ from casework.services import deadlines as dl
 from casework.services import secrecy
 from tests.factories import track
 from tests.helpers import advance, make_world
-from workflows.consequences import CONFIRMED_TRANSITIONS
-from workflows.form_tokens import ALREADY_DONE
 from workflows.models import FormSubmission
+from workflows.pages.consequences import CONFIRMED_TRANSITIONS
+from workflows.pages.form_tokens import ALREADY_DONE
 
 pytestmark = pytest.mark.django_db
 S = PathwayState
@@ -368,7 +368,7 @@ def test_a_domain_rule_of_the_consent_service_is_shown_beside_its_field(world, t
 
 
 def test_a_domain_rule_of_the_transition_service_is_shown_beside_its_field(world, today, client, monkeypatch):
-    from workflows import views
+    from workflows.pages import workspace as views
 
     p = accompanied(world, today, name="Regle")
 
@@ -441,8 +441,8 @@ def test_a_transition_no_longer_possible_from_the_pathway_page_is_a_plain_409(wo
 
 @pytest.mark.parametrize("name", ["propose_handover", "accept_handover", "suspend"])
 def test_a_refused_transition_is_named_in_words_not_by_its_code(world, today, name):
-    from workflows.forms import TRANSITION_LABELS
     from workflows.services.errors import TransitionConflict
+    from workflows.services.transitions import TRANSITION_LABELS
 
     p = accompanied(world, today, name="Code")
     world.t(p, "close", today, close_reason="moved_away")

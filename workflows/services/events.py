@@ -13,7 +13,7 @@ from casework.models import Beneficiary, Contact, Contract, Deadline, Pathway, T
 from casework.services import deadlines as dl
 from casework.validation import birth_date_check, date_window_check, pathway_date_check
 from notifications.services.alerts import alerts_resolve_for_pathway
-from workflows.flows import tasks_sync_mark
+from workflows.flows.sync import tasks_sync_mark
 from workflows.tasks import transition_followup_publish
 
 ENTRY = "enter"

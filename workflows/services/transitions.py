@@ -33,14 +33,32 @@ from casework.validation import (
 from notifications.models import Notification
 from notifications.services import alerts as alert_service
 from notifications.services import outbox
-from workflows.flows import tasks_sync_mark
+from workflows.flows.sync import tasks_sync_mark
 from workflows.tasks import transition_followup_publish
 
-from ..forms import TRANSITION_LABELS
 from .errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 
 # Every transition of the pathway's state machine, read from the FSM (never listed by hand).
 TRANSITIONS = tuple(sorted({t.name for t in Pathway._meta.get_field("state").get_all_transitions(Pathway)}))
+
+# The name of each transition for people (pages, errors, the state diagram); its keys are the
+# FSM's transitions, which `tests/workflows/test_api_contract.py` checks.
+TRANSITION_LABELS: dict[str, str] = {
+    "orient": "Décider l'orientation",
+    "assign_referent": "Désigner le référent",
+    "propose_handover": "Proposer un passage de relais",
+    "accept_handover": "Accepter le passage de relais",
+    "refuse_handover": "Refuser le passage de relais",
+    "sign_contract": "Enregistrer la signature du contrat",
+    "request_reorientation": "Demander une réorientation",
+    "decide_reorientation": "Décider la réorientation",
+    "start_job": "Entrée en emploi ou formation",
+    "end_followup": "Terminer le suivi dans l'emploi",
+    "suspend": "Suspendre le parcours",
+    "resume": "Reprendre le parcours",
+    "close": "Clore le parcours",
+    "reopen": "Rouvrir le parcours",
+}
 
 
 @dataclass

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from casework.audit import EMPTY, audit_datetime
 from casework.enums import PathwayState
 from casework.names import user_name
-from workflows.roles import has_caseload, role_labels
-from workflows.selectors import transition_title
+from workflows.pages.roles import has_caseload, role_labels
+from workflows.pages.selectors import transition_title
 
 register = template.Library()
 

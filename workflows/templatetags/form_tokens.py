@@ -1,4 +1,4 @@
-"""`{% form_token %}`: the hidden one-time token of a state-changing form (`workflows.form_tokens`).
+"""`{% form_token %}`: the hidden one-time token of a state-changing form (`workflows.pages.form_tokens`).
 
 `{% form_token value %}` carries a token already issued (the confirmation step re-posts the token
 of the form it confirms); without a value, a fresh one is issued for each rendered form.
@@ -7,7 +7,7 @@ of the form it confirms); without a value, a fresh one is issued for each render
 from django import template
 from django.utils.html import format_html
 
-from workflows.form_tokens import FIELD, form_token_new
+from workflows.pages.form_tokens import FIELD, form_token_new
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.graph import pathway_dot
+from workflows.pages.graph import pathway_dot
 
 OUTPUT = Path(settings.BASE_DIR) / "static" / "img" / "pathway-states"
 

@@ -20,7 +20,7 @@ from casework.enums import BarrierKind, ContactKind, ContactOutcome, Organisatio
 from casework.models import Barrier, Beneficiary, Organisation, Professional, Team, Territory, Track
 from notifications.models import EmailStatus, Notification
 from notifications.services.sweep import sweep_deadlines
-from workflows.flows import tasks_sync_drain
+from workflows.flows.sync import tasks_sync_drain
 from workflows.services.events import contact_record, pathway_enter
 from workflows.services.transitions import pathway_transition
 
@@ -252,7 +252,7 @@ class Command(BaseCommand):
             admin.save()
         self.tracks = {t.code: t for t in Track.objects.all()}
         # viewflow needs the view permission on the process model, or task inboxes stay empty.
-        from workflows.flows import workflow_access_grant
+        from workflows.flows.access import workflow_access_grant
 
         workflow_access_grant([pro.user for pro in self.pros.values()])
 
@@ -288,6 +288,24 @@ class Command(BaseCommand):
         if rng.random() < 0.17 or days_in < 10:
             return
         oriented_on = entered_on + dt.timedelta(days=min(days_in - 1, rng.randint(10, 80)))
+        assigned = self._orient_and_assign(pathway, territory_code, data, officer, oriented_on, today)
+        if assigned is None:
+            return
+        referent, referents, assigned_on = assigned
+        signed_on = self._contract(pathway, referent, assigned_on, today)
+        if signed_on is None:
+            return
+        self._contacts(pathway, referent, signed_on, today)
+        roll = rng.random()
+        event_on = signed_on + dt.timedelta(days=rng.randint(10, 60))
+        if event_on < today:
+            self._event(pathway, referent, referents, event_on, roll)
+
+    def _orient_and_assign(self, pathway, territory_code: str, data: dict, officer, oriented_on, today):
+        """Orientation to the organisation that fits, then (most often) a referent: (referent,
+        the organisation's referents, day assigned), or None while it waits in the queue."""
+        rng = self.rng
+        territory = self.territories[territory_code]
         dept_office = self.orgs[f"Département — Bureau insertion {territory.name}"]
         if data["registered_with_france_travail"] and territory_code in SOUTH:
             org, track = self.orgs["France Travail Niort"], "professional"
@@ -299,25 +317,29 @@ class Command(BaseCommand):
         lead = Professional.objects.filter(organisation=org, is_team_lead=True).first()
         referents = list(Professional.objects.filter(organisation=org, is_referent=True))
         if rng.random() < 0.12 or not referents or (today - oriented_on).days < 3:
-            return  # waits in the organisation's assignment queue
+            return None  # waits in the organisation's assignment queue
         assigned_on = oriented_on + dt.timedelta(days=min((today - oriented_on).days - 1, rng.randint(1, 12)))
         referent = rng.choice(referents)
         self._t(pathway, "assign_referent", (lead or referent).user, assigned_on, referent=referent)
+        return referent, referents, assigned_on
+
+    def _contract(self, pathway, referent, assigned_on, today):
+        """The first interview, then the contract: the day it was signed, or None."""
+        rng = self.rng
         first_on = assigned_on + dt.timedelta(days=rng.randint(2, 25))
-        if first_on < today and rng.random() < 0.85:
-            contact_record(
-                pathway,
-                occurred_on=first_on,
-                kind=ContactKind.INTERVIEW,
-                outcome=ContactOutcome.HELD,
-                by=referent.user,
-                now=self._now(first_on),
-            )
-        else:
-            return
+        if not (first_on < today and rng.random() < 0.85):
+            return None
+        contact_record(
+            pathway,
+            occurred_on=first_on,
+            kind=ContactKind.INTERVIEW,
+            outcome=ContactOutcome.HELD,
+            by=referent.user,
+            now=self._now(first_on),
+        )
         signed_on = first_on + dt.timedelta(days=rng.randint(0, 40))
         if signed_on >= today or rng.random() < 0.3:
-            return
+            return None
         self._t(
             pathway,
             "sign_contract",
@@ -329,6 +351,10 @@ class Command(BaseCommand):
             extended_review_reason="health" if rng.random() < 0.15 else "",
             aspir=False,
         )
+        return signed_on
+
+    def _contacts(self, pathway, referent, signed_on, today) -> None:
+        rng = self.rng
         last = signed_on
         while True:
             last = last + dt.timedelta(days=rng.randint(20, 80))
@@ -343,10 +369,11 @@ class Command(BaseCommand):
                 by=referent.user,
                 now=self._now(last),
             )
-        roll = rng.random()
-        event_on = signed_on + dt.timedelta(days=rng.randint(10, 60))
-        if event_on >= today:
-            return
+
+    def _event(self, pathway, referent, referents, event_on, roll: float) -> None:
+        """What happened next, by the roll: a job, a reorientation request, a suspension, a
+        closure, a handover, or nothing."""
+        rng = self.rng
         if roll < 0.12:
             self._t(pathway, "start_job", referent.user, event_on, job_kind=rng.choice(["cdi", "cdd_long", "interim"]))
         elif roll < 0.18:

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from casework.models import Professional
-from workflows.flows import tasks_sync_all, workflow_access_grant
+from workflows.flows.access import workflow_access_grant
+from workflows.flows.sync import tasks_sync_all
 
 
 class Command(BaseCommand):

@@ -17,8 +17,7 @@ from rest_framework.views import APIView
 from casework.indicators import indicators_compute
 from casework.permissions import professional_of
 from casework.selectors import pathways_visible_to
-
-from .dashboard_forms import IndicatorFilterForm
+from workflows.inputs.dashboard_forms import IndicatorFilterForm
 
 
 class IsTeamLeadOrOrientationOfficer(permissions.BasePermission):

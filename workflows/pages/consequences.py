@@ -16,9 +16,8 @@ from viewflow.workflow.models import Task
 from casework.enums import CloseReason, DeadlineStatus, HandoverStatus, JobKind, PathwayState, SuspensionReason
 from casework.models import Deadline, Pathway
 from casework.services import deadlines as dl
-
-from .flows import OPEN_TASK_STATUSES
-from .services.transitions import END_FOLLOWUP_CANCELS, REORIENTATION_ELSEWHERE_CANCELS, START_JOB_CANCELS
+from workflows.flows import OPEN_TASK_STATUSES
+from workflows.services.transitions import END_FOLLOWUP_CANCELS, REORIENTATION_ELSEWHERE_CANCELS, START_JOB_CANCELS
 
 # The transitions a person confirms after reading their consequences (the others apply at once).
 CONFIRMED_TRANSITIONS = frozenset(

@@ -21,21 +21,17 @@ Spent tokens are deleted after `FORM_TOKEN_RETENTION_DAYS` (`form_submissions_pu
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Callable
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from casework.services.purge import BATCH_SIZE, rows_purge
-
-from .models import FormSubmission
+from workflows.models import FormSubmission
 
 FIELD = "form_token"
 ALREADY_DONE = "Cette action avait déjà été enregistrée."
@@ -111,10 +107,3 @@ def one_time_form(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         return _replay(request, token)
 
     return wrapper
-
-
-def form_submissions_purge(*, now: dt.datetime, days: int | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Forget the tokens spent more than `FORM_TOKEN_RETENTION_DAYS` (30) ago: a double click or a
-    second tab comes within minutes; a page left open longer than that posts as a new form."""
-    days = settings.FORM_TOKEN_RETENTION_DAYS if days is None else days
-    return rows_purge(FormSubmission.objects.all(), before=now - dt.timedelta(days=days), batch_size=batch_size)

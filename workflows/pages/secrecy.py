@@ -22,12 +22,12 @@ from casework.permissions import (
 )
 from casework.selectors import pathway_for_user
 from casework.services import secrecy
+from workflows.inputs.forms import ConsentForm, form_errors_add
+from workflows.inputs.params import form_messages
+from workflows.inputs.secrecy_forms import BreakGlassForm, DiagnosticSectionForm, PrivateNoteForm
+from workflows.services.secrecy import diagnostic_break_glass
 
 from .form_tokens import one_time_form
-from .forms import ConsentForm, form_errors_add
-from .params import form_messages
-from .secrecy_forms import BreakGlassForm, DiagnosticSectionForm, PrivateNoteForm
-from .services.secrecy import diagnostic_break_glass
 
 
 def _refusal(exc: Exception) -> str:

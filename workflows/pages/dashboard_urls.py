@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import dashboard
+from . import balancing, dashboard, dashboard_csv
 
 app_name = "dashboard"
 urlpatterns = [
@@ -11,8 +11,8 @@ urlpatterns = [
     path("indicateurs/", dashboard.indicators_page, name="indicators"),
     path("rapport/", dashboard.report_page, name="report"),
     path("aide/", dashboard.help_page, name="help"),
-    path("export/<slug:table>.csv", dashboard.export_csv, name="export"),
-    path("equilibrage/", dashboard.balancing_page, name="balancing"),
-    path("equilibrage/reaffecter/", dashboard.reassign, name="reassign"),
-    path("equilibrage/delegation/", dashboard.delegation_create_view, name="delegation"),
+    path("export/<slug:table>.csv", dashboard_csv.export_csv, name="export"),
+    path("equilibrage/", balancing.balancing_page, name="balancing"),
+    path("equilibrage/reaffecter/", balancing.reassign, name="reassign"),
+    path("equilibrage/delegation/", balancing.delegation_create_view, name="delegation"),
 ]

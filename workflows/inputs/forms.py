@@ -276,23 +276,6 @@ TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
     "reopen": ReopenForm,
 }
 
-TRANSITION_LABELS: dict[str, str] = {
-    "orient": "Décider l'orientation",
-    "assign_referent": "Désigner le référent",
-    "propose_handover": "Proposer un passage de relais",
-    "accept_handover": "Accepter le passage de relais",
-    "refuse_handover": "Refuser le passage de relais",
-    "sign_contract": "Enregistrer la signature du contrat",
-    "request_reorientation": "Demander une réorientation",
-    "decide_reorientation": "Décider la réorientation",
-    "start_job": "Entrée en emploi ou formation",
-    "end_followup": "Terminer le suivi dans l'emploi",
-    "suspend": "Suspendre le parcours",
-    "resume": "Reprendre le parcours",
-    "close": "Clore le parcours",
-    "reopen": "Rouvrir le parcours",
-}
-
 
 # --- workspace forms (pages only) ------------------------------------------------------------
 

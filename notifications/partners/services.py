@@ -1,16 +1,10 @@
-"""Partner requests and their signed acknowledgement links (no account needed).
-
-The link carries a signed, timestamped token: it cannot be forged (HMAC with SECRET_KEY),
-it expires after PARTNER_LINK_MAX_AGE_DAYS, and replaying it after the acknowledgement
-changes nothing (the request is acknowledged once; later clicks only show that it was).
-"""
+"""Partner requests: sent to a partner organisation, acknowledged through a signed link
+(`notifications.links`) that opens and meets the `partner_ack` clock."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,38 +12,10 @@ from casework.enums import RuleCode
 from casework.models import PartnerRequest, Pathway
 from casework.services import deadlines as dl
 from casework.validation import pathway_date_check
+from notifications.links import partner_ack_link
 from notifications.models import Notification
-
-from . import outbox
-from .alerts import alerts_resolve_for_pathway
-
-SALT = "filrouge.partner-ack"
-
-
-class InvalidPartnerLink(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def partner_ack_token(request_id: int, *, now: dt.datetime) -> str:
-    signer = signing.TimestampSigner(salt=SALT)
-    # TimestampSigner reads the clock for the timestamp; `now` only matters for the check.
-    return signer.sign(str(request_id))
-
-
-def partner_request_from_token(token: str) -> PartnerRequest:
-    signer = signing.TimestampSigner(salt=SALT)
-    try:
-        value = signer.unsign(token, max_age=dt.timedelta(days=settings.PARTNER_LINK_MAX_AGE_DAYS))
-    except signing.SignatureExpired as exc:
-        raise InvalidPartnerLink("Ce lien a expiré. Contactez le référent du parcours.") from exc
-    except signing.BadSignature as exc:
-        raise InvalidPartnerLink("Ce lien n'est pas valide.") from exc
-    request = PartnerRequest.objects.filter(pk=int(value)).first()
-    if request is None:
-        raise InvalidPartnerLink("Ce lien n'est pas valide.")
-    return request
+from notifications.services import messages, outbox
+from notifications.services.alerts import alerts_resolve_for_pathway
 
 
 def partner_request_send(
@@ -67,8 +33,6 @@ def partner_request_send(
         )
         dl.deadline_open(pathway, RuleCode.PARTNER_ACK, starts_on=sent_on, ref=str(request.pk))
         if organisation.contact_email:
-            from . import messages
-
             title, body = messages.event_message(Notification.Event.PARTNER_REQUEST)
             n = Notification.objects.create(
                 to_email=organisation.contact_email,
@@ -76,7 +40,7 @@ def partner_request_send(
                 pathway=pathway,
                 subject=title,
                 body=body,
-                link=messages.partner_ack_link(request.pk, now=now),
+                link=partner_ack_link(request.pk, now=now),
                 created_at=now,
                 email_status=outbox.email_status_for(None, organisation.contact_email),
             )

@@ -30,8 +30,11 @@ from casework.permissions import can_record_contact, can_register_beneficiary
 from casework.selectors import pathways_visible_to
 from casework.services.orientation import orientation_suggest
 from config.api import StrictFilterSet
+from workflows.inputs.forms import TRANSITION_FORMS
+from workflows.services.errors import TransitionError
+from workflows.services.events import contact_record, pathway_enter
+from workflows.services.transitions import pathway_transition, transition_check
 
-from .forms import TRANSITION_FORMS
 from .serializers import (
     MAX_ID,
     TRANSITION_REQUEST_SERIALIZERS,
@@ -43,9 +46,6 @@ from .serializers import (
     TransitionOutcomeSerializer,
     TransitionRequestSerializer,
 )
-from .services.errors import TransitionError
-from .services.events import contact_record, pathway_enter
-from .services.transitions import pathway_transition, transition_check
 
 
 def _form_data(validated: dict, today) -> dict:

@@ -13,32 +13,30 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_fsm import has_transition_perm
-from viewflow.workflow import STATUS, FlowLockFailed
+from viewflow.workflow import STATUS
 
 from casework.enums import ContactKind, ContactOutcome, PathwayState
 from casework.models import Pathway
 from casework.names import user_name
 from casework.permissions import can_record_contact, professional_of
 from casework.selectors import pathway_for_user
-from casework.services.orientation import orientation_suggest
+from workflows.flows.sync import pathways_tasks_sync
+from workflows.inputs.forms import TRANSITION_FORMS, ContactForm, form_errors_add
+from workflows.services.errors import TransitionConflict, TransitionError, TransitionForbidden
+from workflows.services.events import contact_record
+from workflows.services.transitions import TRANSITION_LABELS, pathway_transition, transition_check
 
 from . import selectors
 from .consequences import CONFIRMED_TRANSITIONS, transition_consequences
-from .flows import HandoverFlow, OrientationFlow, pathways_tasks_sync, task_pathway, user_may_answer
 from .form_tokens import FIELD as FORM_TOKEN_FIELD
 from .form_tokens import form_applied, one_time_form
-from .forms import TRANSITION_FORMS, TRANSITION_LABELS, ContactForm, TaskAssignForm, form_errors_add
 from .graph import pathway_transitions
 from .roles import landing_url, lands_on_admin_page
-from .services.errors import TransitionConflict, TransitionError, TransitionForbidden
-from .services.events import contact_record
-from .services.transitions import pathway_transition, transition_check
 
 
 @login_required
 def home(request):
-    """The caseload for referents; everyone else lands where their work is (workflows.roles)."""
+    """The caseload for referents; everyone else lands where their work is (workflows.pages.roles)."""
     if lands_on_admin_page(request.user):
         return render(request, "workspace/admin_home.html")
     if not request.GET and (elsewhere := landing_url(request.user)):
@@ -63,9 +61,9 @@ def pathway_detail(request, pk: int):
     return _pathway_render(request, pathway, today=timezone.localdate())
 
 
-def _transition(request, pathway, name: str, form) -> TransitionError | ValidationError | None:
+def transition_submit(request, pathway, name: str, form) -> TransitionError | ValidationError | None:
     """Validate and apply; None when applied. A refused form keeps what was typed and carries the
-    errors beside its fields; a conflict (409) or a refusal (403) is returned for `_conflict`."""
+    errors beside its fields; a conflict (409) or a refusal (403) is returned for `conflict_page`."""
     if not form.is_valid():
         return ValidationError("Le formulaire contient des erreurs.")
     try:
@@ -82,11 +80,11 @@ def _transition(request, pathway, name: str, form) -> TransitionError | Validati
     return None
 
 
-def _is_conflict(error) -> bool:
+def is_conflict(error) -> bool:
     return isinstance(error, TransitionConflict | TransitionForbidden)
 
 
-def _conflict(request, pathway, name: str, error: TransitionError, *, task=None) -> HttpResponse:
+def conflict_page(request, pathway, name: str, error: TransitionError, *, task=None) -> HttpResponse:
     """A 409 or 403 in plain French, with the way on: the pathway as it is now, the tasks."""
     pathway = Pathway.objects.filter(pk=pathway.pk).first() or pathway
     context = {
@@ -100,7 +98,7 @@ def _conflict(request, pathway, name: str, error: TransitionError, *, task=None)
     return render(request, "workspace/conflict.html", context, status=error.status_code)
 
 
-def _confirmation(request, pathway, name: str, form, *, action: str, back: str) -> HttpResponse | None:
+def confirmation_page(request, pathway, name: str, form, *, action: str, back: str) -> HttpResponse | None:
     """The confirmation step of a consequential transition: what will happen, then "Confirmer".
 
     Returns None when the transition needs no confirmation or was confirmed (`confirm=1`); the
@@ -143,16 +141,16 @@ def pathway_transition_view(request, pk: int, name: str):
     action = reverse("workspace:transition", args=[pathway.pk, name])
     if request.POST.get("edit") == "1":  # "Modifier" on the confirmation: the form, filled in
         return _pathway_render(request, pathway, today=today, bound_forms={name: form})
-    confirmation = _confirmation(request, pathway, name, form, action=action, back=back)
+    confirmation = confirmation_page(request, pathway, name, form, action=action, back=back)
     if confirmation is not None:
         return confirmation
-    error = _transition(request, pathway, name, form)
+    error = transition_submit(request, pathway, name, form)
     if error is None:
         if pathway_for_user(request.user, pk) is None:  # e.g. handed over to another organisation
             return redirect("workspace:home")
         return redirect(back)
-    if _is_conflict(error):
-        return _conflict(request, pathway, name, error)
+    if is_conflict(error):
+        return conflict_page(request, pathway, name, error)
     return _pathway_render(request, pathway, today=today, bound_forms={name: form}, status=400)
 
 
@@ -212,23 +210,9 @@ def contact_create(request, pk: int):
     return redirect(back)
 
 
-# --- viewflow tasks ---------------------------------------------------------------------------
+# --- a task's status, shown on the conflict page and the task pages ------------------
 
 
-@login_required
-def task_list(request):
-    context = selectors.tasks_page(request.user, today=timezone.localdate(), params=request.GET)
-    return render(request, "workspace/tasks.html", context)
-
-
-def _task_or_404(request, task_pk: int):
-    task = selectors.task_for_user(request.user, task_pk)
-    if task is None:
-        raise Http404("Tâche introuvable.")
-    return task
-
-
-# How a finished task reads to a person (viewflow's own labels say "Terminé", "Annulé"...).
 _TASK_CLOSED = {
     STATUS.DONE: "Cette tâche a été traitée",
     STATUS.CANCELED: "Cette tâche a été annulée : le parcours a changé d'état sans elle",
@@ -249,179 +233,6 @@ def task_status_text(task, viewer=None) -> str:
     if task.finished:
         text += f" le {timezone.localtime(task.finished):%d/%m/%Y à %H:%M}"
     return text + "."
-
-
-def _orientation_initial(suggestion) -> dict:
-    """The decision form starts from the suggestion; the officer may change every field."""
-    initial = {}
-    if suggestion.organisation is not None:
-        initial["organisation"] = suggestion.organisation.pk
-    if suggestion.track is not None:
-        initial["track"] = suggestion.track.code
-    return initial
-
-
-def _task_context(request, task, pathway, *, today, bound: dict | None = None, assign_form=None) -> dict:
-    bound = bound or {}
-    is_open = task.status in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
-    may_answer = is_open and user_may_answer(task, request.user, pathway)
-    mine = task.owner_id == request.user.pk
-    suggestion = None
-    if task.flow_task.flow_class is OrientationFlow and is_open:
-        suggestion = orientation_suggest(pathway, on=today)
-    forms = []
-    if may_answer and (mine or task.owner_id is None):
-        for name in task.flow_task.transitions:
-            if user_may_answer_transition(pathway, name, request.user):
-                initial = _orientation_initial(suggestion) if name == "orient" and suggestion else None
-                form = bound.get(name) or TRANSITION_FORMS[name](
-                    pathway=pathway, today=today, prefix=name, initial=initial
-                )
-                forms.append({"name": name, "label": TRANSITION_LABELS[name], "form": form})
-    colleagues = selectors.task_colleagues(task, pathway) if may_answer else []
-    if assign_form is None and len(colleagues) > 1:
-        assign_form = TaskAssignForm(colleagues=colleagues)
-    context = {
-        "task": task,
-        "task_status": task_status_text(task, request.user),
-        "is_open": is_open,
-        "mine": mine,
-        "may_answer": may_answer,
-        "forms": forms,
-        "assign_form": assign_form,
-        **selectors.pathway_page(pathway, request.user, today=today),
-    }
-    context["is_handover"] = task.flow_task.flow_class is HandoverFlow
-    if suggestion is not None:
-        context["suggestion"] = suggestion
-        context["age"] = pathway.beneficiary.age_on(today)
-    return context
-
-
-def user_may_answer_transition(pathway, name: str, user) -> bool:
-    return has_transition_perm(getattr(pathway, name), user)
-
-
-@login_required
-def task_detail(request, task_pk: int):
-    task = _task_or_404(request, task_pk)
-    pathway = task_pathway(task)
-    return render(request, "workspace/task.html", _task_context(request, task, pathway, today=timezone.localdate()))
-
-
-def _task_activation_step(request, task, step) -> bool:
-    try:
-        with task.activation() as activation:  # locks the process row, re-reads the task
-            return step(activation)
-    except FlowLockFailed:
-        messages.error(request, "La tâche est en cours de modification par quelqu'un d'autre : réessayez.")
-        return False
-
-
-@login_required
-@require_POST
-@one_time_form
-def task_claim(request, task_pk: int):
-    task = _task_or_404(request, task_pk)
-
-    def step(activation):
-        if activation.task.status != STATUS.NEW or not activation.flow_task.can_assign(request.user, activation.task):
-            messages.error(request, "Cette tâche a déjà été prise ou ne vous revient pas.")
-            return False
-        activation.assign(request.user)
-        messages.success(request, "Tâche prise : elle est dans votre boîte.")
-        return True
-
-    _task_activation_step(request, task, step)
-    return redirect("workspace:task", task.pk)
-
-
-@login_required
-@require_POST
-@one_time_form
-def task_release(request, task_pk: int):
-    task = _task_or_404(request, task_pk)
-
-    def step(activation):
-        if activation.task.status != STATUS.ASSIGNED or not activation.flow_task.can_unassign(
-            request.user, activation.task
-        ):
-            messages.error(request, "Vous ne pouvez pas remettre cette tâche dans la file.")
-            return False
-        activation.unassign()
-        messages.success(request, "Tâche remise dans la file de l'équipe.")
-        return True
-
-    _task_activation_step(request, task, step)
-    return redirect("workspace:task", task.pk)
-
-
-@login_required
-@require_POST
-@one_time_form
-def task_assign(request, task_pk: int):
-    """Hand the task to a colleague who may perform its transition (claim or reassign)."""
-    task = _task_or_404(request, task_pk)
-    pathway = task_pathway(task)
-    if not user_may_answer(task, request.user, pathway):
-        messages.error(request, "Vous ne pouvez pas confier cette tâche.")
-        return redirect("workspace:task", task.pk)
-    form = TaskAssignForm(request.POST, colleagues=selectors.task_colleagues(task, pathway))
-    if not form.is_valid():
-        context = _task_context(request, task, pathway, today=timezone.localdate(), assign_form=form)
-        return render(request, "workspace/task.html", context, status=400)
-    target = form.cleaned_data["professional"].user
-
-    def step(activation):
-        if activation.task.status == STATUS.NEW:
-            activation.assign(target)
-        elif activation.task.status == STATUS.ASSIGNED:
-            activation.reassign(target)
-        else:
-            messages.error(request, "Cette tâche n'est plus ouverte.")
-            return False
-        messages.success(request, f"Tâche confiée à {form.cleaned_data['professional'].display_name}.")
-        return True
-
-    _task_activation_step(request, task, step)
-    return redirect("workspace:task", task.pk)
-
-
-@login_required
-@require_POST
-@one_time_form
-def task_execute(request, task_pk: int, name: str):
-    """Answer the task: the transition goes through the one service; the task follows the FSM."""
-    task = _task_or_404(request, task_pk)
-    pathway = task_pathway(task)
-    if name not in getattr(task.flow_task, "transitions", ()):
-        raise Http404
-    today = timezone.localdate()
-    if task.status not in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED):  # answered in another tab
-        return _conflict(request, pathway, name, TransitionConflict(task_status_text(task)), task=task)
-    if task.owner_id not in (None, request.user.pk):
-        messages.error(request, f"Cette tâche a été prise par {user_name(task.owner)}.")
-        return redirect("workspace:task", task.pk)
-    form = TRANSITION_FORMS[name](data=request.POST, pathway=pathway, today=today, prefix=name)
-    action = reverse("workspace:task-execute", args=[task.pk, name])
-    if request.POST.get("edit") == "1":  # "Modifier" on the confirmation: the form, filled in
-        return render(
-            request, "workspace/task.html", _task_context(request, task, pathway, today=today, bound={name: form})
-        )
-    confirmation = _confirmation(
-        request, pathway, name, form, action=action, back=reverse("workspace:task", args=[task.pk])
-    )
-    if confirmation is not None:
-        return confirmation
-    error = _transition(request, pathway, name, form)
-    if error is None:
-        return redirect("workspace:tasks")
-    if _is_conflict(error):
-        task.refresh_from_db()
-        return _conflict(request, pathway, name, error, task=task)
-    pathway.refresh_from_db()
-    context = _task_context(request, task, pathway, today=today, bound={name: form})
-    return render(request, "workspace/task.html", context, status=400)
 
 
 # --- help -------------------------------------------------------------------------------------

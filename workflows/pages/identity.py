@@ -25,11 +25,11 @@ from casework.models import IdentityReview
 from casework.names import person_name
 from casework.permissions import can_review_identities, covers_territory, professional_of
 from casework.selectors import identity_reviews_open_for, identity_reviews_visible_to, pathway_for_user
+from workflows.api.serializers import BeneficiaryCreateSerializer
+from workflows.inputs.params import page_or_404
+from workflows.services.identity_reviews import IdentityReviewDecided, identity_review_decide
 
 from .form_tokens import one_time_form
-from .params import page_or_404
-from .serializers import BeneficiaryCreateSerializer
-from .services.identity_reviews import IdentityReviewDecided, identity_review_decide
 
 PAGE_SIZE = 25
 SAME, DIFFERENT, REGISTER = "same", "different", "register"

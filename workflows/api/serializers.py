@@ -12,8 +12,7 @@ from casework.enums import ContactKind, ContactOutcome, PathwayState, Public
 from casework.models import Beneficiary, Contact, Deadline, Pathway, Territory, TransitionLog
 from casework.permissions import covers_territory, professional_of
 from casework.validation import birth_date_check, date_window_check, pathway_date_check
-
-from .forms import TRANSITION_FORMS
+from workflows.inputs.forms import TRANSITION_FORMS
 
 # Ids are bounded integers (18 digits: below PostgreSQL's bigint).
 MAX_ID = 10**18 - 1

@@ -1,0 +1,33 @@
+"""Access to the task inboxes: viewflow shows a task only to users with the view permission
+of the process model, granted through one group to every professional."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+
+from workflows.models import PathwayProcess
+
+TASKS_GROUP = "Fil rouge — tâches de parcours"
+
+
+def tasks_group() -> Group:
+    """The group holding viewflow's view permission on the process model (else inboxes are empty)."""
+    group, _ = Group.objects.get_or_create(name=TASKS_GROUP)
+    content_type = ContentType.objects.get_for_model(PathwayProcess)
+    permission, _ = Permission.objects.get_or_create(
+        content_type=content_type, codename="view_pathwayprocess", defaults={"name": "Can view processus de parcours"}
+    )
+    group.permissions.add(permission)
+    return group
+
+
+def workflow_access_grant(users) -> None:
+    users = [u for u in users if u is not None]
+    if users:
+        tasks_group().user_set.add(*users)
+
+
+def on_professional_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw:
+        workflow_access_grant([instance.user])

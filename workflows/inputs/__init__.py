@@ -1,0 +1,1 @@
+"""What the pages and the API accept: forms and parameter fields, one validation for both doors."""
