@@ -34,7 +34,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -58,6 +57,7 @@ from django.utils.translation import ngettext
 
 from casework.enums import EXIT_TO_JOB_OR_TRAINING, ContactOutcome, PathwayState, TrackKind
 from casework.models import Contact, Contract, EntryFact, IndicatorFactsState, Pathway, Track, TransitionLog
+from casework.vendor_sql import json_list_contains
 
 ENTRY_TRANSITIONS = ("enter", "reopen")
 ORIENTATION_DAYS = 42  # 6 weeks (law, CASF D262-65-2)
@@ -115,10 +115,7 @@ class AddMonths(Func):
 
 
 def _public_q(public: str) -> Q:
-    if connection.vendor == "postgresql":
-        return Q(pathway__beneficiary__publics__contains=[public])
-    # SQLite has no JSON containment: publics is a list of codes, matched as a quoted string.
-    return Q(pathway__beneficiary__publics__icontains=f'"{public}"')
+    return json_list_contains("pathway__beneficiary__publics", public)
 
 
 # --- the cohort ----------------------------------------------------------------------------
