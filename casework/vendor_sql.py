@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import DateField, Func, IntegerField, Q
 
 
 def is_postgresql() -> bool:
@@ -50,3 +50,46 @@ def rows_copy(model: type[models.Model], rows: Sequence[dict], *, batch_size: in
     else:
         model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size)
     return len(rows)
+
+
+# --- date arithmetic: Django picks `as_sqlite` on SQLite, `as_sql` elsewhere ------------------
+
+
+class DaysBetween(Func):
+    """Whole days from `start` to `end` (end - start), as an integer."""
+
+    output_field = IntegerField()
+
+    def __init__(self, end, start):
+        super().__init__(end, start)
+
+    def as_sql(self, compiler, conn, **extra):  # PostgreSQL: date - date is an integer
+        return self.as_sql_template(compiler, conn, "(%(expressions)s)", " - ")
+
+    def as_sqlite(self, compiler, conn, **extra):
+        return self.as_sql_template(compiler, conn, "CAST(julianday(%(expressions)s) AS INTEGER)", ") - julianday(")
+
+    def as_sql_template(self, compiler, conn, template, arg_joiner):
+        return super().as_sql(compiler, conn, template=template, arg_joiner=arg_joiner)
+
+
+class AddMonths(Func):
+    """`date` plus `months` calendar months, clamped to the end of the month (31/01 + 1 = 28/02)."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, months: int):
+        self.months = int(months)
+        super().__init__(expression)
+
+    def as_sql(self, compiler, conn, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(({sql} + INTERVAL '{self.months} months') AS date)", params
+
+    def as_sqlite(self, compiler, conn, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        m = self.months
+        return (
+            f"MIN(date({sql}, '+{m} months'), date({sql}, 'start of month', '+{m + 1} months', '-1 day'))",
+            params * 2,
+        )
