@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.utils import timezone
 
-    from casework.management.commands.generate_load import last_working_day
+    from casework.loadgen.tables import last_working_day
 
     today = args.today or last_working_day(timezone.localdate())
     started = time.monotonic()
