@@ -302,7 +302,8 @@ def _production_queue():
     and the notification's e-mail), published to a queue of the bench's own so that no worker
     of the machine takes them; `_drain` then does the worker's task sync and times it (the
     e-mails are not sent: their rows stay pending in the bench's database)."""
-    from config.celery import app, routes_reload
+    from config.celery import app
+    from tests.helpers import routes_reload
 
     saved = app.conf.task_routes
     app.conf.task_routes = {FOLLOWUP_TASK: {"queue": SYNC_QUEUE}}

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
+
 if TYPE_CHECKING:
     from casework.models import Pathway, Professional
+
+# The models import this module (the FSM's `permission=` predicates): the functions below
+# that query a model import it when called, which breaks that cycle.
 
 
 def professional_of(user: Any) -> Professional | None:
@@ -114,8 +119,6 @@ def can_record_contact(pathway: Pathway, user: Any) -> bool:
 
 
 def _today():
-    from django.utils import timezone
-
     return timezone.localdate()
 
 
@@ -146,8 +149,6 @@ def involved_professional_ids(pathway: Pathway) -> set[int]:
 
     ids = {pk for pk in (pathway.referent_id, pathway.handover_to_id) if pk is not None}
     if pathway.is_open and pathway.referent_id is not None:
-        from django.utils import timezone
-
         day = timezone.localdate()
         ids |= set(
             Delegation.objects.filter(

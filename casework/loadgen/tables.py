@@ -9,6 +9,7 @@ from django.db import connection
 
 from casework.enums import OrganisationKind, PathwayState
 from casework.services.calendar import alert_day
+from casework.vendor_sql import is_postgresql
 
 S = PathwayState
 BACKLOG_DAYS = 20  # open deadlines can be up to this many days overdue
@@ -139,7 +140,7 @@ class Ids:
 
 class Writer:
     def __init__(self):
-        self.postgres = connection.vendor == "postgresql"
+        self.postgres = is_postgresql()
 
     def write(self, table: str, rows: list[tuple]) -> None:
         if not rows:

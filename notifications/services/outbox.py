@@ -132,7 +132,7 @@ def publish_ids(task, ids: list[int], *, what: str) -> int:
 
 def dispatch(ids: list[int]) -> int:
     """Enqueue e-mail tasks; a broker failure leaves the rows pending for the re-dispatch."""
-    from notifications.tasks import send_notification_emails_task
+    from notifications.tasks import send_notification_emails_task  # the tasks call this module: a cycle at import
 
     return publish_ids(send_notification_emails_task, ids, what="notifications staying pending")
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from casework.loadgen.generator import MODELS, Generator
 from casework.loadgen.tables import TABLE_ORDER, last_working_day
+from casework.vendor_sql import is_postgresql
 
 
 class Command(BaseCommand):
@@ -51,7 +52,7 @@ class Command(BaseCommand):
             raise CommandError("--pathways must be positive.")
         today = opts["today"] or last_working_day(timezone.localdate())
         started = time.monotonic()
-        postgres = connection.vendor == "postgresql"
+        postgres = is_postgresql()
         replica = False
         session_sql = []
         if postgres:
@@ -63,7 +64,7 @@ class Command(BaseCommand):
                 if replica:
                     session_sql.append("SET session_replication_role = replica")
         self.stdout.write(
-            f"Generating {n:,} pathways seen from {today} on {connection.vendor}"
+            f"Generating {n:,} pathways seen from {today} on {connection.display_name}"
             + (" (COPY, FK triggers off)" if replica else "")
         )
         with connection.cursor() as cur:
