@@ -35,6 +35,20 @@ from casework.loadgen.tables import TABLE_ORDER, last_working_day
 from casework.vendor_sql import is_postgresql
 
 
+def _session_sql(postgres: bool, *, check_fks: bool) -> tuple[list[str], bool]:
+    """The loading session's settings, and whether foreign-key triggers are off (superuser only)."""
+    if not postgres:
+        return [], False
+    session_sql, replica = ["SET synchronous_commit TO off"], False
+    if not check_fks:
+        with connection.cursor() as cur:
+            cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            replica = cur.fetchone()[0]
+        if replica:
+            session_sql.append("SET session_replication_role = replica")
+    return session_sql, replica
+
+
 class Command(BaseCommand):
     help = "Generate realistic bulk data (N pathways with their deadlines, history, contacts) for benchmarks."
 
@@ -53,16 +67,7 @@ class Command(BaseCommand):
         today = opts["today"] or last_working_day(timezone.localdate())
         started = time.monotonic()
         postgres = is_postgresql()
-        replica = False
-        session_sql = []
-        if postgres:
-            session_sql.append("SET synchronous_commit TO off")
-            if not opts["check_fks"]:
-                with connection.cursor() as cur:
-                    cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-                    replica = cur.fetchone()[0]
-                if replica:
-                    session_sql.append("SET session_replication_role = replica")
+        session_sql, replica = _session_sql(postgres, check_fks=opts["check_fks"])
         self.stdout.write(
             f"Generating {n:,} pathways seen from {today} on {connection.display_name}"
             + (" (COPY, FK triggers off)" if replica else "")
