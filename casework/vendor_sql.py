@@ -34,21 +34,32 @@ def json_list_contains(path: str, value: str) -> Q:
 
 
 def rows_copy(model: type[models.Model], rows: Sequence[dict], *, batch_size: int = 5000) -> int:
-    """Insert many rows given as {column attname: value} (all with the same keys): `COPY … FROM
-    STDIN` on PostgreSQL, batched `bulk_create` elsewhere — the same rows, no signal either way.
-    Returns the number of rows written."""
+    """Insert many rows given as {column attname: value} (all with the same keys), the values
+    written as given (an `auto_now` field keeps the time the caller passed, as COPY does):
+    `COPY … FROM STDIN` on PostgreSQL, batched `executemany` INSERTs elsewhere — the same rows,
+    no signal either way. Returns the number of rows written."""
     if not rows:
         return 0
+    attnames = list(rows[0])
+    fields = [model._meta.get_field(a) for a in attnames]
+    q = connection.ops.quote_name
+    target = f"{q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)})"
     if is_postgresql():
-        columns = list(rows[0])
-        q = connection.ops.quote_name
-        names = ", ".join(q(model._meta.get_field(c).column) for c in columns)
-        sql = f"COPY {q(model._meta.db_table)} ({names}) FROM STDIN"
-        with connection.cursor() as cur, cur.copy(sql) as copy:
+        with connection.cursor() as cur, cur.copy(f"COPY {target} FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(tuple(row[c] for c in columns))
-    else:
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size)
+                copy.write_row(tuple(row[a] for a in attnames))
+        return len(rows)
+    sql = f"INSERT INTO {target} VALUES ({', '.join(['%s'] * len(fields))})"
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            cur.executemany(
+                sql,
+                [
+                    [f.get_db_prep_save(row[a], connection) for f, a in zip(fields, attnames, strict=True)]
+                    for row in batch
+                ],
+            )
     return len(rows)
 
 
