@@ -15,10 +15,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import multiprocessing as mp
 import time
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
+
+from casework.models import Handover, Pathway, Professional, TransitionLog
+from config.celery import app
+from tests.helpers import routes_reload
+from workflows.flows import pathways_tasks_sync
+from workflows.services.errors import TransitionError
+from workflows.services.transitions import pathway_transition
 
 from .util import percentile, ratio
 
@@ -27,8 +35,6 @@ CLIENTS = 2
 
 def _pool(size: int):
     """An organisation's team lead, a second referent (the incoming one) and `size` pathways."""
-    from casework.models import Pathway, Professional
-
     with connection.cursor() as cur:
         cur.execute(
             """
@@ -76,10 +82,6 @@ def _service_op(
     """Propose a handover, or refuse the pending one. `pending=None` reads which (the
     contention check); the throughput rounds know it, so the bench adds no query of its own.
     `page_sync`: then sync the pathway's tasks at once, as a page does for its author."""
-    from casework.models import Pathway
-    from workflows.flows import pathways_tasks_sync
-    from workflows.services.transitions import pathway_transition
-
     if pending is None:
         pending = Pathway.objects.filter(pk=pathway_id).values_list("handover_to_id", flat=True).get() is not None
     name, params = ("refuse_handover", {}) if pending else ("propose_handover", {"incoming": incoming, "note": ""})
@@ -128,8 +130,6 @@ def _run_clients(work, warm=None) -> tuple[float, list[float], list]:
     before it: the raw twin at 1,070–1,430/s in fresh processes, 1,940–2,040/s in processes
     that had run 200 operations before; the service gained less).
     """
-    import multiprocessing as mp
-
     ctx = mp.get_context("fork")
     barrier = ctx.Barrier(CLIENTS)
     queue = ctx.Queue()
@@ -213,8 +213,6 @@ RAW_OP = [
 
 
 def _raw_op(pathway_id: int, lead, incoming, on: dt.date) -> None:
-    from django.db import transaction
-
     with transaction.atomic(), connection.cursor() as cur:
         params = {"p": pathway_id, "inc": incoming.pk, "now": timezone.now(), "on": on, "by": lead.user_id}
         for sql in RAW_OP:
@@ -246,9 +244,6 @@ def _raw_round(pathway_ids, lead, incoming, ops: int, on: dt.date):
 
 def _contention(pathway_ids, lead, incoming, ops: int, on: dt.date) -> dict:
     """Both clients on the same few pathways; then check the journal against the calls."""
-    from casework.models import Pathway, TransitionLog
-    from workflows.services.errors import TransitionError
-
     shared = pathway_ids[:3]
     start_log = TransitionLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
@@ -307,9 +302,6 @@ def _production_queue():
     and the notification's e-mail), published to a queue of the bench's own so that no worker
     of the machine takes them; `_drain` then does the worker's task sync and times it (the
     e-mails are not sent: their rows stay pending in the bench's database)."""
-    from config.celery import app
-    from tests.helpers import routes_reload
-
     saved = app.conf.task_routes
     app.conf.task_routes = {FOLLOWUP_TASK: {"queue": SYNC_QUEUE}}
     routes_reload()
@@ -321,17 +313,12 @@ def _production_queue():
 
 
 def _eager() -> bool:
-    from config.celery import app
-
     return bool(app.conf.task_always_eager)
 
 
 def _drain() -> tuple[int, float, int, int]:
     """Consume the bench queue: run each follow-up message's task sync as the worker would.
     (messages, ms, pathways synced, notification ids carried)."""
-    from config.celery import app
-    from workflows.flows import pathways_tasks_sync
-
     if _eager():
         return 0, 0.0, 0, 0  # eager (the smoke test): already run at commit
     messages, spent, rows, emails = 0, 0.0, 0, 0
@@ -437,8 +424,6 @@ def _measure(pathway_ids, lead, incoming, on: dt.date, *, runs: int, ops: int) -
 
 def _reset_handover_state(pathway_ids, lead, incoming, on) -> None:
     """The raw twin toggles `handover_to` without a Handover row: settle every pathway back."""
-    from casework.models import Handover, Pathway
-
     with_row = set(
         Handover.objects.filter(pathway_id__in=pathway_ids, status="proposed").values_list("pathway_id", flat=True)
     )

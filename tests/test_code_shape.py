@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from casework.models import Pathway
+from casework.models.pathways import TRANSITION_NAMES, T
+
 ROOT = Path(__file__).resolve().parents[1]
 SIZED = ("casework", "notifications", "config", "bench")
 MAX_MODULE_LINES = 450
@@ -82,3 +85,16 @@ def test_each_setting_is_assigned_once(path):
         if isinstance(target, ast.Name) and target.id.isupper()
     ]
     assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
+def test_the_transition_names_are_read_from_the_fsm():
+    fsm = {t.name for t in Pathway._meta.get_field("state").get_all_transitions(Pathway)}
+    assert set(TRANSITION_NAMES) == fsm and len(fsm) == 14
+    assert vars(T) == {name: name for name in fsm}
+
+
+def test_the_load_generator_names_transitions_through_the_fsm():
+    """Its journal rows say `T.orient`, never a bare name that could drift from the FSM."""
+    source = (LOAD_GENERATOR / "pathways.py").read_text()
+    bare = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant) and n.value in TRANSITION_NAMES]
+    assert bare == []
