@@ -14,10 +14,18 @@ refresh itself (full, and an incremental re-run with nothing new) and a check th
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count
+from django.test import Client
+from django.utils import timezone
 
+from casework.models import Organisation, Pathway, Professional
+from casework.services.board_summary import board_summary_refresh
+
+from .pages import _series
 from .util import median_ms, ratio
 
 OVERDUE_BY_RULE_TERRITORY = """
@@ -43,8 +51,6 @@ def _module(name: str):
 
 def _board_calls(module, today) -> dict:
     """The board's reads, each made concrete (list / count), over every pathway (the worst scope)."""
-    from casework.models import Pathway, Professional
-
     scope = Pathway.objects.all()
     calls = {}
     if hasattr(module, "deadline_counts"):
@@ -120,10 +126,6 @@ def _widest_users():
     One GROUP BY (organisation, territory), then each professional's board keys
     (`board_scope`: their organisation, or the territories it covers) summed in memory.
     """
-    from collections import Counter
-
-    from casework.models import Organisation, Pathway, Professional
-
     cells = Counter(
         {
             (org, territory): n
@@ -166,11 +168,6 @@ def board_pages(*, runs: int) -> dict:
     No user's board covers every pathway: a board is a team lead's organisation or the
     territories an orientation officer's organisation covers (`casework.board.board_scope`).
     """
-    from django.conf import settings
-    from django.test import Client
-
-    from .pages import _series
-
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     out: dict = {"target_ms": 250}
@@ -187,14 +184,8 @@ def board_pages(*, runs: int) -> dict:
 
 def _board_summary(board, today, runs: int, raw_ms: float) -> dict:
     """The count tables on the summary: refresh cost, reads (all pathways; one organisation), agreement."""
-    from django.utils import timezone
-
-    from casework.models import Pathway, Professional
-
     out: dict = {}
     try:
-        from casework.services.board_summary import board_summary_refresh
-
         scope = Pathway.objects.all()
         refresh = median_ms(lambda: board_summary_refresh(today=today, now=timezone.now()), max(1, min(runs, 3)))
         summary = median_ms(lambda: board.board_counts(scope, today=today, source=board.SUMMARY), runs)
@@ -242,7 +233,6 @@ def _indicators(indicators, today, runs: int) -> dict:
     facts = _module("casework.services.facts")
     if isinstance(facts, Exception) or not live_source:
         return out
-    from django.utils import timezone
 
     try:
         full = median_ms(lambda: facts.facts_refresh(now=timezone.now(), full=True), max(1, min(runs, 3)))

@@ -10,14 +10,14 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from casework.models import Professional
+
 from .util import percentile, timed
 
 REQUESTS_PER_RUN = 20
 
 
 def pick_referent(target: int = 80):
-    from casework.models import Professional
-
     with connection.cursor() as cur:
         cur.execute(
             "SELECT referent_id, count(*) FROM casework_pathway WHERE referent_id IS NOT NULL AND state <> 'closed' "

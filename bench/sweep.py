@@ -197,14 +197,21 @@ def measure(today: dt.date, *, runs: int) -> dict:
         "sweep_result": {k: v for k, v in first["result"].items() if isinstance(v, int)},
         "samples_ms": {"sweep": first["samples_ms"], "raw": twin["samples_ms"]},
     }
+    out["idempotent_rerun"] = _idempotent_rerun(mark, now, today, runs)
+    out["stale_alert_check"] = _stale_alert_check(now, runs)
+    out["ten_x"] = _ten_x(mark, today, due_today, first, twin, runs)
+    mark.reset()
+    return out
 
-    # (b) idempotent re-run vs the read floor -----------------------------------------------
+
+def _idempotent_rerun(mark: Watermark, now: dt.datetime, today: dt.date, runs: int) -> dict:
+    """(b) idempotent re-run vs the read floor."""
     mark.reset()
     run_sweep(now)
     rerun = median_ms(lambda: run_sweep(now), runs)
     floor = median_ms(lambda: _fetch(FLOOR_SQL, {"today": today}), runs)
     literal = median_ms(lambda: _fetch(FLOOR_LITERAL_SQL, {"today": today}), runs)
-    out["idempotent_rerun"] = {
+    return {
         "sweep_ms": rerun["ms"],
         "read_floor_ms": floor["ms"],
         "ratio": ratio(rerun["ms"], floor["ms"]),
@@ -216,34 +223,35 @@ def measure(today: dt.date, *, runs: int) -> dict:
         "samples_ms": {"sweep": rerun["samples_ms"], "floor": floor["samples_ms"]},
     }
 
-    # The hourly stale-alert safety net, measured on its own (it reads every open alert).
+
+def _stale_alert_check(now: dt.datetime, runs: int) -> dict:
+    """The hourly stale-alert safety net, measured on its own (it reads every open alert)."""
     stale = median_ms(lambda: alerts_resolve_stale(now=now), runs)
-    out["stale_alert_check"] = {
+    return {
         "ms": stale["ms"],
         "open_alerts": _scalar("SELECT count(*) FROM notifications_alert WHERE status = 'open'"),
         "schedule": "hourly beat task, not part of the 15-minute sweep",
     }
 
-    # (c) 10x the due deadlines ---------------------------------------------------------------
+
+def _ten_x(mark: Watermark, today: dt.date, due_today: int, first: dict, twin: dict, runs: int) -> dict:
+    """(c) 10x the due deadlines."""
     mark.reset()
     day10 = later_day_with(10 * max(due_today, 1), today)
     if day10 is None:
-        out["ten_x"] = {"status": "no later day with 10x the due deadlines"}
-    else:
-        due10 = due_count(day10)
-        big = median_ms(lambda: run_sweep(at(day10)), runs, before=mark.reset)
-        big_twin = median_ms(lambda: raw_twin(at(day10)), runs, before=mark.reset)
-        out["ten_x"] = {
-            "day": day10.isoformat(),
-            "due_deadline_levels": due10,
-            "due_ratio": ratio(due10, due_today),
-            "sweep_ms": big["ms"],
-            "time_ratio": ratio(big["ms"], first["ms"]),
-            "target_time_ratio_max": 12,
-            "raw_sql_ms": big_twin["ms"],
-            "raw_time_ratio": ratio(big_twin["ms"], twin["ms"]),
-            "sweep_vs_raw": ratio(big["ms"], big_twin["ms"]),
-            "created": _created(big["result"]),
-        }
-    mark.reset()
-    return out
+        return {"status": "no later day with 10x the due deadlines"}
+    due10 = due_count(day10)
+    big = median_ms(lambda: run_sweep(at(day10)), runs, before=mark.reset)
+    big_twin = median_ms(lambda: raw_twin(at(day10)), runs, before=mark.reset)
+    return {
+        "day": day10.isoformat(),
+        "due_deadline_levels": due10,
+        "due_ratio": ratio(due10, due_today),
+        "sweep_ms": big["ms"],
+        "time_ratio": ratio(big["ms"], first["ms"]),
+        "target_time_ratio_max": 12,
+        "raw_sql_ms": big_twin["ms"],
+        "raw_time_ratio": ratio(big_twin["ms"], twin["ms"]),
+        "sweep_vs_raw": ratio(big["ms"], big_twin["ms"]),
+        "created": _created(big["result"]),
+    }

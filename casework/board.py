@@ -45,7 +45,6 @@ from casework.enums import (
     PathwayState,
     RuleCode,
 )
-from casework.indicators import DaysBetween
 from casework.models import (
     BoardCount,
     BoardSummaryState,
@@ -58,6 +57,7 @@ from casework.models import (
     Territory,
 )
 from casework.names import user_name
+from casework.vendor_sql import DaysBetween
 
 SOON_DAYS = 7
 OVERDUE = "overdue"

@@ -33,15 +33,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
-from django.db import connection
 from django.db.models import (
     Avg,
     Case,
     Count,
     DateField,
     F,
-    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -54,71 +51,23 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
-from django.utils.translation import ngettext
 
 from casework.enums import EXIT_TO_JOB_OR_TRAINING, ContactOutcome, PathwayState, TrackKind
+from casework.indicator_definitions import CONTRACT_MONTHS, DEFINITIONS, FIRST_APPOINTMENT_DAYS, ORIENTATION_DAYS
+from casework.indicator_table import INDICATORS, Cohort
 from casework.models import Contact, Contract, EntryFact, IndicatorFactsState, Pathway, Track, TransitionLog
+from casework.models.pathways import T
+from casework.vendor_sql import AddMonths, DaysBetween, json_list_contains
 
-ENTRY_TRANSITIONS = ("enter", "reopen")
-ORIENTATION_DAYS = 42  # 6 weeks (law, CASF D262-65-2)
-ASSIGNMENT_DAYS = 7
-FIRST_APPOINTMENT_DAYS = 15
-CONTRACT_MONTHS = 1  # law, décret 2024-1244
-
-OK = "ok"
-NA = "n/a"
+ENTRY_TRANSITIONS = ("enter", T.reopen)  # "enter": the journal's first row, no FSM transition
 
 LIVE = "live"  # from the journal, contacts and contracts (exact to the second, slow at scale)
 FACTS = "facts"  # from EntryFact, as of its last refresh (same definitions, fast)
 AUTO = "auto"  # facts once they have been refreshed, else live
 
 
-# --- portable date arithmetic (PostgreSQL and SQLite) ------------------------------------
-class DaysBetween(Func):
-    """Whole days from `start` to `end` (end - start), as an integer."""
-
-    output_field = IntegerField()
-
-    def __init__(self, end, start):
-        super().__init__(end, start)
-
-    def as_sql(self, compiler, conn, **extra):  # PostgreSQL: date - date is an integer
-        return self.as_sql_template(compiler, conn, "(%(expressions)s)", " - ")
-
-    def as_sqlite(self, compiler, conn, **extra):
-        return self.as_sql_template(compiler, conn, "CAST(julianday(%(expressions)s) AS INTEGER)", ") - julianday(")
-
-    def as_sql_template(self, compiler, conn, template, arg_joiner):
-        return super().as_sql(compiler, conn, template=template, arg_joiner=arg_joiner)
-
-
-class AddMonths(Func):
-    """`date` plus `months` calendar months, clamped to the end of the month (31/01 + 1 = 28/02)."""
-
-    output_field = DateField()
-
-    def __init__(self, expression, months: int):
-        self.months = int(months)
-        super().__init__(expression)
-
-    def as_sql(self, compiler, conn, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(({sql} + INTERVAL '{self.months} months') AS date)", params
-
-    def as_sqlite(self, compiler, conn, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        m = self.months
-        return (
-            f"MIN(date({sql}, '+{m} months'), date({sql}, 'start of month', '+{m + 1} months', '-1 day'))",
-            params * 2,
-        )
-
-
 def _public_q(public: str) -> Q:
-    if connection.vendor == "postgresql":
-        return Q(pathway__beneficiary__publics__contains=[public])
-    # SQLite has no JSON containment: publics is a list of codes, matched as a quoted string.
-    return Q(pathway__beneficiary__publics__icontains=f'"{public}"')
+    return json_list_contains("pathway__beneficiary__publics", public)
 
 
 # --- the cohort ----------------------------------------------------------------------------
@@ -164,8 +113,6 @@ def _cohort_filter(
 
 def cohort_entries(f: Filters, pathways: QuerySet[Pathway] | None = None) -> QuerySet:
     """One row per entry of the cohort, annotated with the effective dates of its events."""
-    as_of = f.as_of
-    after = as_of + dt.timedelta(days=1)
     entries = _cohort_filter(
         TransitionLog.objects.filter(transition__in=ENTRY_TRANSITIONS),
         f,
@@ -173,56 +120,17 @@ def cohort_entries(f: Filters, pathways: QuerySet[Pathway] | None = None) -> Que
         entered_on="occurred_on",
         territory_id="pathway__territory_id",
     )
-
     logs = TransitionLog.objects.all()
-    next_entry = logs.filter(
-        Q(occurred_on__gt=OuterRef("occurred_on")) | Q(occurred_on=OuterRef("occurred_on"), id__gt=OuterRef("id")),
-        pathway_id=OuterRef("pathway_id"),
-        transition__in=ENTRY_TRANSITIONS,
-        occurred_on__lte=as_of,
-    )
-    # Each entry owns its pathway's events until the next entry. Reopenings are rare: when the
-    # cohort has none, the bound is the constant `as_of + 1` and the per-row lookup is skipped.
-    reopened = logs.filter(transition="reopen", occurred_on__lte=as_of, pathway_id__in=entries.values("pathway_id"))
-    if reopened.exists():
-        end_on = Coalesce(_first(next_entry, "occurred_on"), Value(after), output_field=DateField())
-    else:
-        end_on = Value(after, output_field=DateField())
-    entries = entries.annotate(entry_on=F("occurred_on"), end_on=end_on)
-    orient = _window(logs.filter(transition="orient"), "occurred_on")
+    entries = entries.annotate(entry_on=F("occurred_on"), end_on=_entry_end(entries, logs, f.as_of))
+    orient = _window(logs.filter(transition=T.orient), "occurred_on")
     entries = entries.annotate(
         oriented_on=_first(orient, "occurred_on"),
-        orient_track=_first(
-            orient.annotate(t=Cast(KeyTextTransform("track", "params"), IntegerField())), "occurred_on", "t"
-        ),
-        orient_org=_first(
-            orient.annotate(o=Cast(KeyTextTransform("organisation", "params"), IntegerField())), "occurred_on", "o"
-        ),
+        orient_track=_first(_param(orient, "track"), "occurred_on", "param"),
+        orient_org=_first(_param(orient, "organisation"), "occurred_on", "param"),
     )
     if f.organisation_id:
         entries = entries.filter(orient_org=f.organisation_id)
-    assign = _window(logs.filter(transition="assign_referent"), "occurred_on")
-    request = _window(logs.filter(transition="request_reorientation"), "occurred_on")
-    entries = entries.annotate(
-        assigned_on=_first(assign, "occurred_on"),
-        contract_on=_first(_window(Contract.objects.all(), "signed_on"), "signed_on"),
-        reorientation_requested_on=_first(request, "occurred_on"),
-        exited_on=_first(_window(logs.filter(to_state=PathwayState.CLOSED), "occurred_on"), "occurred_on"),
-        exit_to_job_on=_first(
-            _window(
-                logs.filter(
-                    Q(transition="end_followup", to_state=PathwayState.CLOSED)
-                    | Q(transition="close", params__close_reason__in=list(EXIT_TO_JOB_OR_TRAINING))
-                ),
-                "occurred_on",
-            ),
-            "occurred_on",
-        ),
-        reoriented_on=_first(
-            _window(logs.filter(transition="decide_reorientation", params__accepted=True), "occurred_on"),
-            "occurred_on",
-        ),
-    )
+    entries = entries.annotate(**_first_events(logs))
     entries = entries.annotate(
         orientation_days=DaysBetween(F("oriented_on"), F("entry_on")),
         orientation_1_month_on=AddMonths(F("oriented_on"), CONTRACT_MONTHS),
@@ -231,7 +139,7 @@ def cohort_entries(f: Filters, pathways: QuerySet[Pathway] | None = None) -> Que
             "occurred_on",
         ),
         reorientation_decided_on=_first(
-            _window(logs.filter(transition="decide_reorientation"), "occurred_on", "reorientation_requested_on"),
+            _window(logs.filter(transition=T.decide_reorientation), "occurred_on", "reorientation_requested_on"),
             "occurred_on",
         ),
     )
@@ -239,6 +147,44 @@ def cohort_entries(f: Filters, pathways: QuerySet[Pathway] | None = None) -> Que
         first_appointment_days=DaysBetween(F("first_held_on"), F("assigned_on")),
         reorientation_days=DaysBetween(F("reorientation_decided_on"), F("reorientation_requested_on")),
     )
+
+
+def _entry_end(entries: QuerySet, logs: QuerySet, as_of: dt.date):
+    """The day after an entry's window: each entry owns its pathway's events until the next entry.
+    Reopenings are rare: when the cohort has none, the bound is the constant `as_of + 1` and the
+    per-row lookup is skipped."""
+    after = Value(as_of + dt.timedelta(days=1), output_field=DateField())
+    reopened = logs.filter(transition=T.reopen, occurred_on__lte=as_of, pathway_id__in=entries.values("pathway_id"))
+    if not reopened.exists():
+        return after
+    next_entry = logs.filter(
+        Q(occurred_on__gt=OuterRef("occurred_on")) | Q(occurred_on=OuterRef("occurred_on"), id__gt=OuterRef("id")),
+        pathway_id=OuterRef("pathway_id"),
+        transition__in=ENTRY_TRANSITIONS,
+        occurred_on__lte=as_of,
+    )
+    return Coalesce(_first(next_entry, "occurred_on"), after, output_field=DateField())
+
+
+def _param(logs: QuerySet, key: str) -> QuerySet:
+    """The journal rows with their integer parameter `key` (an id) as `param`."""
+    return logs.annotate(param=Cast(KeyTextTransform(key, "params"), IntegerField()))
+
+
+def _first_events(logs: QuerySet) -> dict:
+    """The first day of each later event of the entry's window (after the orientation)."""
+    exits_to_job = Q(transition=T.end_followup, to_state=PathwayState.CLOSED) | Q(
+        transition=T.close, params__close_reason__in=list(EXIT_TO_JOB_OR_TRAINING)
+    )
+    events = {
+        "assigned_on": logs.filter(transition=T.assign_referent),
+        "reorientation_requested_on": logs.filter(transition=T.request_reorientation),
+        "exited_on": logs.filter(to_state=PathwayState.CLOSED),
+        "exit_to_job_on": logs.filter(exits_to_job),
+        "reoriented_on": logs.filter(transition=T.decide_reorientation, params__accepted=True),
+    }
+    dates = {name: _first(_window(qs, "occurred_on"), "occurred_on") for name, qs in events.items()}
+    return {**dates, "contract_on": _first(_window(Contract.objects.all(), "signed_on"), "signed_on")}
 
 
 def facts_entries(f: Filters, pathways: QuerySet[Pathway] | None = None) -> QuerySet:
@@ -315,60 +261,6 @@ def _aggregate(entries: QuerySet, social_track_ids: list[int]) -> dict:
     )
 
 
-def _median(entries: QuerySet, field: str, count: int) -> float | None:
-    """The median of an integer annotation, read as the one or two middle rows of an ORDER BY."""
-    if not count:
-        return None
-    middle = (count - 1) // 2
-    values = list(
-        entries.filter(**{f"{field}__isnull": False})
-        .order_by(field)
-        .values_list(field, flat=True)[middle : middle + 2]
-    )
-    if count % 2 == 1:
-        return float(values[0])
-    return (values[0] + values[1]) / 2
-
-
-# --- results ---------------------------------------------------------------------------------
-def _d(day: dt.date) -> str:
-    return f"{day:%d/%m/%Y}"
-
-
-def _rate(num: int, den: int) -> float | None:
-    return round(100 * num / den, 1) if den else None
-
-
-def _result(value, numerator, denominator, status=OK, reason="") -> dict:
-    if status == OK and denominator == 0:
-        status, reason, value = NA, "Aucune personne concernée dans la cohorte.", None
-    if status == NA:
-        value = None
-    return {"value": value, "numerator": numerator, "denominator": denominator, "status": status, "reason": reason}
-
-
-def _completeness(as_of: dt.date, steps: list[tuple[dt.date | None, dt.date | None, str]]) -> str:
-    """The reason the cohort has not had every delay yet, or "" when it has.
-
-    Each step is (last start date in the cohort, the end of its full delay, label).
-    """
-    for last_start, full_on, label in steps:
-        if last_start is not None and full_on is not None and full_on > as_of:
-            return (
-                f"Délai non écoulé pour toute la cohorte : {label} le {_d(last_start)} n'aura eu "
-                f"son délai complet que le {_d(full_on)} (calcul au {_d(as_of)})."
-            )
-    return ""
-
-
-def _plus_days(day: dt.date | None, n: int) -> dt.date | None:
-    return day + dt.timedelta(days=n) if day else None
-
-
-def _plus_months(day: dt.date | None, n: int) -> dt.date | None:
-    return day + relativedelta(months=n) if day else None
-
-
 def indicators_compute(
     *,
     as_of: dt.date,
@@ -396,219 +288,5 @@ def indicators_compute(
         entries = cohort_entries(f, pathways)
         freshness = {"source": LIVE, "figures_as_of": None}
     social_ids = list(Track.objects.filter(kind=TrackKind.SOCIAL).values_list("pk", flat=True))
-    a = _aggregate(entries, social_ids)
-    n = a["members"]
-
-    orientation_steps = [(a["last_entry"], _plus_days(a["last_entry"], ORIENTATION_DAYS), "la dernière entrée")]
-    orientation_wait = _completeness(as_of, orientation_steps)
-    contract_wait = _completeness(
-        as_of,
-        [
-            *orientation_steps,
-            (a["last_oriented"], _plus_months(a["last_oriented"], CONTRACT_MONTHS), "la dernière orientation"),
-        ],
-    )
-    appointment_wait = _completeness(
-        as_of,
-        [
-            *orientation_steps,
-            (a["last_oriented"], _plus_days(a["last_oriented"], ASSIGNMENT_DAYS), "la dernière orientation"),
-            (a["last_assigned"], _plus_days(a["last_assigned"], FIRST_APPOINTMENT_DAYS), "la dernière désignation"),
-        ],
-    )
-    by_org = (
-        "Non calculable par organisation : les personnes non orientées n'appartiennent à aucune organisation."
-        if organisation_id
-        else ""
-    )
-
-    def delay(value, num, den, wait):
-        return _result(value, num, den, NA if wait else OK, wait)
-
-    out: dict[str, dict] = {}
-    out["cohort_size"] = _result(n, n, n)
-    if by_org:
-        out["orientation_rate"] = _result(None, a["oriented"], n, NA, by_org)
-        out["oriented_within_6_weeks"] = _result(None, a["oriented_6w"], n, NA, by_org)
-    else:
-        out["orientation_rate"] = _result(_rate(a["oriented"], n), a["oriented"], n)
-        out["oriented_within_6_weeks"] = delay(_rate(a["oriented_6w"], n), a["oriented_6w"], n, orientation_wait)
-    avg = a["orientation_days_avg"]
-    out["days_to_orientation_mean"] = delay(
-        round(float(avg), 1) if avg is not None else None,
-        a["orientation_days_sum"] or 0,
-        a["oriented"],
-        orientation_wait,
-    )
-    median_wait = orientation_wait
-    median = None if median_wait or not a["oriented"] else _median(entries, "orientation_days", a["oriented"])
-    out["days_to_orientation_median"] = delay(median, None, a["oriented"], median_wait)
-    out["social_track_share"] = _result(_rate(a["social"], a["oriented"]), a["social"], a["oriented"])
-    out["contract_rate"] = _result(_rate(a["contracted"], n), a["contracted"], n)
-    out["contract_within_1_month"] = delay(_rate(a["contracted_1m"], n), a["contracted_1m"], n, contract_wait)
-    out["reorientation_rate"] = _result(_rate(a["reoriented"], a["oriented"]), a["reoriented"], a["oriented"])
-    reorientation_wait = (
-        ngettext(
-            "%(n)d demande de réorientation sans décision au %(day)s : ",
-            "%(n)d demandes de réorientation sans décision au %(day)s : ",
-            a["reorientation_pending"],
-        )
-        % {"n": a["reorientation_pending"], "day": _d(as_of)}
-        + "la durée moyenne ne sera connue qu'une fois toutes décidées."
-        if a["reorientation_pending"]
-        else ""
-    )
-    decided = a["reorientation_decided"]
-    out["reorientation_decision_days_mean"] = delay(
-        round(a["reorientation_days_sum"] / decided, 1) if decided else None,
-        a["reorientation_days_sum"] or 0,
-        decided,
-        reorientation_wait,
-    )
-    out["first_appointment_within_15_days"] = delay(_rate(a["first_15d"], n), a["first_15d"], n, appointment_wait)
-    held = a["first_held"]
-    out["days_to_first_appointment_mean"] = delay(
-        round(a["first_days_sum"] / held, 1) if held else None, a["first_days_sum"] or 0, held, appointment_wait
-    )
-    out["exits_to_job_or_training"] = _result(_rate(a["exited_to_job"], a["exited"]), a["exited_to_job"], a["exited"])
-    for code, result in out.items():
-        result.update(DEFINITIONS[code].meta())
-        result.update(freshness)
-    return out
-
-
-# --- written definitions (help page, CSV header, API) ---------------------------------------
-@dataclass(frozen=True)
-class Definition:
-    label: str
-    unit: str  # "%", "jours", "personnes"
-    numerator: str
-    denominator: str
-    delay: str = ""  # the cohort rule, for delay indicators
-    reference: float | None = None  # seed (Deux-Sèvres)
-    reference_label: str = ""
-    national: float | None = None
-
-    def meta(self) -> dict:
-        return {
-            "label": self.label,
-            "unit": self.unit,
-            "reference": self.reference,
-            "reference_label": self.reference_label,
-            "national": self.national,
-        }
-
-
-SEED = "PTI Deux-Sèvres (bilan 2014-2020)"
-COHORT = "les entrées de la période (ouverture de droits ou réouverture) effectives au plus tard à la date de calcul"
-
-DEFINITIONS: dict[str, Definition] = {
-    "cohort_size": Definition(
-        "Entrées dans la cohorte",
-        "personnes",
-        "Nombre d'entrées (une personne entrée deux fois compte deux fois).",
-        f"Idem : {COHORT}.",
-    ),
-    "orientation_rate": Definition(
-        "Taux d'orientation",
-        "%",
-        "Entrées ayant reçu une décision d'orientation effective au plus tard à la date de calcul.",
-        f"Toutes {COHORT}, y compris les personnes jamais orientées.",
-        reference=91,
-        reference_label=SEED,
-        national=82,
-    ),
-    "oriented_within_6_weeks": Definition(
-        "Orientés dans les 6 semaines",
-        "%",
-        "Entrées orientées au plus tard 42 jours calendaires après l'entrée.",
-        f"Toutes {COHORT}, y compris les personnes jamais orientées.",
-        delay="n.d. tant que la dernière entrée de la cohorte n'a pas 42 jours.",
-    ),
-    "days_to_orientation_mean": Definition(
-        "Délai moyen entrée → orientation",
-        "jours",
-        "Somme des jours calendaires entre l'entrée et la première décision d'orientation.",
-        "Entrées orientées (la valeur est la moyenne ; les personnes non orientées n'ont pas de délai).",
-        delay="n.d. tant que la dernière entrée de la cohorte n'a pas 42 jours.",
-        reference=81,
-        reference_label=SEED,
-        national=95,
-    ),
-    "days_to_orientation_median": Definition(
-        "Délai médian entrée → orientation",
-        "jours",
-        "Médiane des jours entre l'entrée et la première décision d'orientation (moyenne des deux valeurs du "
-        "milieu pour un effectif pair).",
-        "Entrées orientées.",
-        delay="n.d. tant que la dernière entrée de la cohorte n'a pas 42 jours.",
-    ),
-    "social_track_share": Definition(
-        "Part des orientations vers un parcours social",
-        "%",
-        "Entrées dont la première décision d'orientation désigne un parcours de dominante sociale.",
-        "Entrées orientées (répartition des décisions d'orientation).",
-        reference=71,
-        reference_label=SEED,
-        national=53,
-    ),
-    "contract_rate": Definition(
-        "Taux de contractualisation",
-        "%",
-        "Entrées ayant au moins un contrat (CER, PPAE, contrat d'engagement) signé au plus tard à la date de calcul.",
-        f"Toutes {COHORT}, y compris les personnes jamais orientées. (Le PTI rapporte 59 % des personnes "
-        "orientées vers un autre organisme que Pôle emploi : filtrez par organisation pour comparer.)",
-        reference=59,
-        reference_label=SEED,
-        national=50,
-    ),
-    "contract_within_1_month": Definition(
-        "Contrat signé dans le mois suivant l'orientation",
-        "%",
-        "Entrées orientées dont le premier contrat est signé au plus tard un mois calendaire après la première "
-        "décision d'orientation (31 janvier + 1 mois = 28 ou 29 février).",
-        f"Toutes {COHORT}, y compris les personnes jamais orientées.",
-        delay="n.d. tant que la dernière entrée n'a pas 42 jours et que la dernière orientation n'a pas un mois.",
-    ),
-    "reorientation_rate": Definition(
-        "Taux de réorientation",
-        "%",
-        "Entrées orientées ayant eu une réorientation acceptée au plus tard à la date de calcul.",
-        "Entrées orientées.",
-        reference=6,
-        reference_label=SEED,
-    ),
-    "reorientation_decision_days_mean": Definition(
-        "Délai moyen demande de réorientation → décision",
-        "jours",
-        "Somme des jours entre la première demande de réorientation de l'entrée et la décision qui la suit.",
-        "Demandes décidées (la valeur est la moyenne).",
-        delay="n.d. tant qu'une demande de réorientation de la cohorte attend sa décision.",
-    ),
-    "first_appointment_within_15_days": Definition(
-        "Premier rendez-vous dans les 15 jours",
-        "%",
-        "Entrées dont le premier contact honoré a eu lieu au plus tard 15 jours après la désignation du référent.",
-        f"Toutes {COHORT}, y compris les personnes jamais orientées.",
-        delay="n.d. tant que la dernière entrée n'a pas 42 jours, la dernière orientation 7 jours et la "
-        "dernière désignation 15 jours.",
-    ),
-    "days_to_first_appointment_mean": Definition(
-        "Délai moyen désignation → premier rendez-vous",
-        "jours",
-        "Somme des jours entre la désignation du référent et le premier contact honoré qui la suit.",
-        "Entrées ayant eu ce premier rendez-vous (la valeur est la moyenne).",
-        delay="Même règle que le premier rendez-vous dans les 15 jours.",
-    ),
-    "exits_to_job_or_training": Definition(
-        "Sorties vers l'emploi ou la formation",
-        "%",
-        "Sorties (parcours clos) pour emploi durable ou formation qualifiante, y compris la fin d'un "
-        "accompagnement dans l'emploi jugé durable.",
-        "Entrées dont le parcours est clos au plus tard à la date de calcul (accompagnements terminés).",
-        reference=53,
-        reference_label="ASPIR 2020 (PTI Deux-Sèvres)",
-    ),
-}
-
-INDICATOR_CODES = list(DEFINITIONS)
+    cohort = Cohort(_aggregate(entries, social_ids), entries, as_of, by_organisation=bool(organisation_id))
+    return {code: {**compute(cohort), **DEFINITIONS[code].meta(), **freshness} for code, compute in INDICATORS.items()}

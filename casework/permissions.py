@@ -11,12 +11,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.utils import timezone
 
 # The models use these predicates (the FSM's `permission=`): the predicates reach the models
 # through the app registry, never by importing them, so casework.models and this module form
 # no import circle.
 if TYPE_CHECKING:
     from casework.models import Pathway, Professional
+
+# The models import this module (the FSM's `permission=` predicates): the functions below
+# that query a model import it when called, which breaks that cycle.
 
 
 def professional_of(user: Any) -> Professional | None:
@@ -125,8 +129,6 @@ def can_record_contact(pathway: Pathway, user: Any) -> bool:
 
 
 def _today():
-    from django.utils import timezone
-
     return timezone.localdate()
 
 
@@ -158,8 +160,6 @@ def involved_professional_ids(pathway: Pathway) -> set[int]:
     )
     ids = {pk for pk in (pathway.referent_id, pathway.handover_to_id) if pk is not None}
     if pathway.is_open and pathway.referent_id is not None:
-        from django.utils import timezone
-
         day = timezone.localdate()
         ids |= set(
             Delegation.objects.filter(

@@ -27,10 +27,21 @@ class InvalidPartnerLink(Exception):
         self.message = message
 
 
+class _SignedAt(signing.TimestampSigner):
+    """A timestamp signer that stamps the instant it is given (TimestampSigner reads the clock)."""
+
+    def __init__(self, at: dt.datetime, **kwargs):
+        super().__init__(**kwargs)
+        self.at = at
+
+    def timestamp(self) -> str:
+        return signing.b62_encode(int(self.at.timestamp()))
+
+
 def partner_ack_token(request_id: int, *, now: dt.datetime) -> str:
-    signer = signing.TimestampSigner(salt=SALT)
-    # TimestampSigner reads the clock for the timestamp; `now` only matters for the check.
-    return signer.sign(str(request_id))
+    """The link's token, dated `now` (the request's or the reminder's instant): it expires
+    PARTNER_LINK_MAX_AGE_DAYS after that."""
+    return _SignedAt(now, salt=SALT).sign(str(request_id))
 
 
 def partner_ack_link(partner_request_id: int, *, now) -> str:

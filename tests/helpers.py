@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from casework.enums import OrganisationKind, PathwayState
 from casework.models import Organisation, Pathway, Professional, Territory
+from config.celery import app as celery_app
 from workflows.flows.sync import pathways_tasks_sync
 from workflows.services.events import pathway_enter
 from workflows.services.transitions import pathway_transition
@@ -130,8 +131,6 @@ def reset_publisher_pool() -> None:
     """Forget pooled broker connections so the next publish connects to the current broker_url."""
     from kombu import pools
 
-    from config.celery import app as celery_app
-
     pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
@@ -144,14 +143,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def routes_reload() -> None:
+    """Celery builds its router from `task_routes` at the first publish and keeps it: a change
+    made afterwards (the bench's own queue, a test's) needs the router rebuilt."""
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)
+
+
 @contextlib.contextmanager
 def broker_used(url: str, *, routes: dict | None = None):
     """Publish for real (not eagerly) to the broker at `url`, with these `task_routes`;
     the project app's settings and pooled connections are restored afterwards."""
     import pytest
-
-    from config.celery import app as celery_app
-    from config.celery import routes_reload
 
     conf = celery_app.conf
     saved = (conf.broker_url, conf.task_always_eager, conf.task_routes)

@@ -66,6 +66,20 @@ def test_the_filesystem_broker_connects_without_the_no_hostname_warning(tmp_path
     assert "No hostname was supplied" not in done.stderr, done.stderr
 
 
+def test_settings_write_nothing_and_the_broker_makes_its_folders_when_configured(tmp_path):
+    var_dir = tmp_path / "var"
+    python(SITE_URL, fresh_env(var_dir))
+    assert not var_dir.exists()  # importing the settings made no directory
+    connect = (
+        "import django; django.setup()\n"
+        "from config.celery import app\n"
+        "with app.connection_for_write() as conn:\n"
+        "    conn.ensure_connection(max_retries=1)\n"
+    )
+    python(connect, fresh_env(var_dir))
+    assert {p.name for p in (var_dir / "broker").iterdir()} == {"queue", "processed", "control"}
+
+
 @pytest.mark.django_db
 def test_a_403_is_one_log_line_not_a_traceback(client):
     """A referent opening the team-lead dashboard: PermissionDenied → 403, logged in one line."""

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from casework.enums import OrganisationKind
 from casework.names import user_name
@@ -86,8 +87,6 @@ class Professional(models.Model):
 
 class DelegationQuerySet(models.QuerySet):
     def active_for_delegate(self, delegate: Professional, on=None):
-        from django.utils import timezone
-
         day = on or timezone.localdate()
         return self.filter(delegate=delegate, starts_on__lte=day, ends_on__gte=day)
 

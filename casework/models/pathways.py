@@ -5,6 +5,8 @@ transition causes (log row, handover row, deadlines, notifications) is done by t
 transition service, `workflows.services.transitions.pathway_transition`.
 """
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -290,6 +292,14 @@ class Pathway(ConcurrentTransitionMixin, models.Model):
         self.resume_state = ""
         self.job_kind = ""
         self.job_started_on = None
+
+
+# The transitions' names, read from the FSM: code that names one writes `T.orient`, so a name
+# that is not a transition fails at import instead of matching nothing.
+TRANSITION_NAMES: tuple[str, ...] = tuple(
+    sorted({t.name for t in Pathway._meta.get_field("state").get_all_transitions(Pathway)})
+)
+T = SimpleNamespace(**{name: name for name in TRANSITION_NAMES})
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 
 from casework import board
 from casework.models import BoardCount, BoardSummaryState, Pathway
+from casework.vendor_sql import set_local
 
 KEYS = {  # BoardCount column <- column of `open_due_by`'s SELECT
     "rule_code": "deadlines__rule_code",
@@ -54,9 +55,8 @@ def board_summary_refresh(*, today: dt.date, now: dt.datetime, soon_days: int = 
     with transaction.atomic():
         BoardSummaryState.objects.get_or_create(pk=1)
         state = BoardSummaryState.objects.select_for_update().get(pk=1)
+        set_local("jit", "off")  # an aggregate overestimated, compiled for nothing (docs/bench.md)
         with connection.cursor() as cur:
-            if connection.vendor == "postgresql":
-                cur.execute("SET LOCAL jit = off")  # an aggregate overestimated, compiled for nothing (docs/bench.md)
             cur.execute(f"DELETE FROM {table}")
             cur.execute(insert, [today, *params])
             rows = cur.rowcount

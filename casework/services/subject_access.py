@@ -54,10 +54,128 @@ def person_display(beneficiary: Beneficiary) -> list[tuple[str, str]]:
     return rows
 
 
+# The document's lists as a table: list name -> (its rows for the person or the pathway, one row's fields).
+PERSON_LISTS = {
+    "barriers": (
+        lambda b: b.barriers.all(),
+        lambda x: {"kind": x.get_kind_display(), "status": x.get_status_display(), "noted_on": _d(x.noted_on)},
+    ),
+    "consents": (
+        lambda b: Consent.objects.filter(beneficiary=b).select_related("organisation", "recorded_by"),
+        lambda c: {
+            "shared_with": c.organisation.name,
+            "given_on": _d(c.given_on),
+            "recorded_by": _user(c.recorded_by),
+            "withdrawn_on": _d(c.withdrawn_on),
+        },
+    ),
+    "identity_changes": (
+        lambda b: b.audit.select_related("history_user").order_by("history_date"),
+        lambda h: {
+            "at": _d(h.history_date),
+            "by": _user(h.history_user),
+            "type": h.get_history_type_display(),
+            "first_name": h.first_name,
+            "last_name": h.last_name,
+            "birth_date": _d(h.birth_date),
+        },
+    ),
+}
+
+PATHWAY_LISTS = {
+    "history": (
+        lambda p: p.history.select_related("by").order_by("recorded_at", "id"),
+        lambda t: {
+            "transition": t.transition,
+            "from": t.from_state,
+            "to": t.to_state,
+            "occurred_on": _d(t.occurred_on),
+            "recorded_at": _d(t.recorded_at),
+            "by": _user(t.by),
+            "reason": t.reason,
+        },
+    ),
+    "referents": (
+        lambda p: p.referent_periods.select_related("professional__user").order_by("started_on", "id"),
+        lambda r: {"referent": str(r.professional), "from": _d(r.started_on), "to": _d(r.ended_on)},
+    ),
+    "contacts": (
+        lambda p: p.contacts.all(),
+        lambda c: {"on": _d(c.occurred_on), "kind": c.get_kind_display(), "outcome": c.get_outcome_display()},
+    ),
+    "contracts": (
+        lambda p: p.contracts.all(),
+        lambda c: {
+            "kind": c.get_kind_display(),
+            "signed_on": _d(c.signed_on),
+            "starts_on": _d(c.starts_on),
+            "ends_on": _d(c.ends_on),
+        },
+    ),
+    "handovers": (
+        lambda p: p.handovers.select_related("outgoing__user", "incoming__user"),
+        lambda h: {
+            "proposed_on": _d(h.proposed_on),
+            "outgoing": str(h.outgoing),
+            "incoming": str(h.incoming),
+            "status": h.get_status_display(),
+            "note": h.note,
+            "refusal_reason": h.refusal_reason,
+        },
+    ),
+    "deadlines": (
+        lambda p: p.deadlines.all().order_by("due_on", "id"),
+        lambda d: {"rule": d.get_rule_code_display(), "due_on": _d(d.due_on), "status": d.status_label},
+    ),
+    "partner_requests": (
+        lambda p: p.partner_requests.select_related("organisation"),
+        lambda r: {"organisation": r.organisation.name, "kind": r.get_kind_display(), "sent_on": _d(r.sent_on)},
+    ),
+}
+
+NOT_IN_CIRCLE = "Diagnostic non inclus : vous n'êtes pas dans le cercle du secret partagé."
+
+
+def _lists(table: dict, owner) -> dict:
+    return {name: [row(x) for x in rows(owner)] for name, (rows, row) in table.items()}
+
+
+def _pathway(p: Pathway, me, sections: list[DiagnosticSection] | None) -> dict:
+    """One pathway of the document; `sections` None when the user may not read its diagnostic."""
+    return {
+        "id": p.pk,
+        "state": p.get_state_display(),
+        "territory": p.territory.name,
+        "track": str(p.track) if p.track_id else None,
+        "organisation": str(p.organisation) if p.organisation_id else None,
+        "referent": str(p.referent) if p.referent_id else None,
+        "entered_on": _d(p.entered_on),
+        "oriented_on": _d(p.oriented_on),
+        "closed_on": _d(p.closed_on),
+        "close_reason": p.get_close_reason_display() if p.close_reason else "",
+        **_lists(PATHWAY_LISTS, p),
+        "diagnostic": None
+        if sections is None
+        else [
+            {"section": s.get_kind_display(), "content": s.content, "updated_at": _d(s.updated_at)} for s in sections
+        ],
+        "diagnostic_note": NOT_IN_CIRCLE if sections is None else "",
+        "private_notes_of_requester": [
+            {"at": _d(n.created_at), "content": n.content} for n in PrivateNote.objects.filter(pathway=p, author=me)
+        ]
+        if me is not None
+        else [],
+    }
+
+
 def subject_data(beneficiary: Beneficiary, pathways: list[Pathway], user, *, now: dt.datetime) -> dict:
-    readable = [p for p in pathways if permissions.can_read_diagnostic(p, user)]
-    readable_ids = {p.pk for p in readable}
+    """The person's document; the diagnostic sections it shows are logged as read with the export."""
     me = permissions.professional_of(user)
+    sections = {
+        p.pk: list(DiagnosticSection.objects.filter(pathway=p))
+        for p in pathways
+        if permissions.can_read_diagnostic(p, user)
+    }
     doc = {
         "generated_at": _d(now),
         "generated_by": _user(user),
@@ -66,117 +184,14 @@ def subject_data(beneficiary: Beneficiary, pathways: list[Pathway], user, *, now
             **{name: _d(_person_value(beneficiary, name)) for name in PERSON_FIELDS},
             "recorded_at": _d(beneficiary.created_at),
         },
-        "barriers": [
-            {"kind": b.get_kind_display(), "status": b.get_status_display(), "noted_on": _d(b.noted_on)}
-            for b in beneficiary.barriers.all()
-        ],
-        "consents": [
-            {
-                "shared_with": c.organisation.name,
-                "given_on": _d(c.given_on),
-                "recorded_by": _user(c.recorded_by),
-                "withdrawn_on": _d(c.withdrawn_on),
-            }
-            for c in Consent.objects.filter(beneficiary=beneficiary).select_related("organisation", "recorded_by")
-        ],
-        "identity_changes": [
-            {
-                "at": _d(h.history_date),
-                "by": _user(h.history_user),
-                "type": h.get_history_type_display(),
-                "first_name": h.first_name,
-                "last_name": h.last_name,
-                "birth_date": _d(h.birth_date),
-            }
-            for h in beneficiary.audit.select_related("history_user").order_by("history_date")
-        ],
-        "pathways": [],
+        **_lists(PERSON_LISTS, beneficiary),
+        "pathways": [_pathway(p, me, sections.get(p.pk)) for p in pathways],
     }
-    section_ids: list[int] = []
-    for p in pathways:
-        item = {
-            "id": p.pk,
-            "state": p.get_state_display(),
-            "territory": p.territory.name,
-            "track": str(p.track) if p.track_id else None,
-            "organisation": str(p.organisation) if p.organisation_id else None,
-            "referent": str(p.referent) if p.referent_id else None,
-            "entered_on": _d(p.entered_on),
-            "oriented_on": _d(p.oriented_on),
-            "closed_on": _d(p.closed_on),
-            "close_reason": p.get_close_reason_display() if p.close_reason else "",
-            "history": [
-                {
-                    "transition": t.transition,
-                    "from": t.from_state,
-                    "to": t.to_state,
-                    "occurred_on": _d(t.occurred_on),
-                    "recorded_at": _d(t.recorded_at),
-                    "by": _user(t.by),
-                    "reason": t.reason,
-                }
-                for t in p.history.select_related("by").order_by("recorded_at", "id")
-            ],
-            "referents": [
-                {"referent": str(r.professional), "from": _d(r.started_on), "to": _d(r.ended_on)}
-                for r in p.referent_periods.select_related("professional__user").order_by("started_on", "id")
-            ],
-            "contacts": [
-                {"on": _d(c.occurred_on), "kind": c.get_kind_display(), "outcome": c.get_outcome_display()}
-                for c in p.contacts.all()
-            ],
-            "contracts": [
-                {
-                    "kind": c.get_kind_display(),
-                    "signed_on": _d(c.signed_on),
-                    "starts_on": _d(c.starts_on),
-                    "ends_on": _d(c.ends_on),
-                }
-                for c in p.contracts.all()
-            ],
-            "handovers": [
-                {
-                    "proposed_on": _d(h.proposed_on),
-                    "outgoing": str(h.outgoing),
-                    "incoming": str(h.incoming),
-                    "status": h.get_status_display(),
-                    "note": h.note,
-                    "refusal_reason": h.refusal_reason,
-                }
-                for h in p.handovers.select_related("outgoing__user", "incoming__user")
-            ],
-            "deadlines": [
-                {"rule": d.get_rule_code_display(), "due_on": _d(d.due_on), "status": d.status_label}
-                for d in p.deadlines.all().order_by("due_on", "id")
-            ],
-            "partner_requests": [
-                {"organisation": r.organisation.name, "kind": r.get_kind_display(), "sent_on": _d(r.sent_on)}
-                for r in p.partner_requests.select_related("organisation")
-            ],
-            "diagnostic": None,
-            "diagnostic_note": "",
-            "private_notes_of_requester": [
-                {"at": _d(n.created_at), "content": n.content}
-                for n in PrivateNote.objects.filter(pathway=p, author=me)
-            ]
-            if me is not None
-            else [],
-        }
-        if p.pk in readable_ids:
-            sections = list(DiagnosticSection.objects.filter(pathway=p))
-            section_ids += [s.pk for s in sections]
-            item["diagnostic"] = [
-                {"section": s.get_kind_display(), "content": s.content, "updated_at": _d(s.updated_at)}
-                for s in sections
-            ]
-        else:
-            item["diagnostic_note"] = "Diagnostic non inclus : vous n'êtes pas dans le cercle du secret partagé."
-        doc["pathways"].append(item)
     access_log(
         user,
         what=SensitiveAccessLog.What.SUBJECT_ACCESS,
         now=now,
         beneficiary_id=beneficiary.pk,
-        section_ids=section_ids,
+        section_ids=[s.pk for shown in sections.values() for s in shown],
     )
     return doc

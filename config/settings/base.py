@@ -207,8 +207,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # With no host in the URL kombu warns "No hostname was supplied" at every connection;
     # the host means nothing to this transport (the folders below do): name one.
     CELERY_BROKER_URL = "filesystem://localhost/"
-    for sub in ("queue", "processed", "control"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    # The folders are made by the Celery app once configured (`config.celery`), not here.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

@@ -1,13 +1,18 @@
 """Test settings: the database and broker come from the environment (PostgreSQL/Redis in CI)."""
 
+import os
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret-" + "x" * 40
 DEBUG = False
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The integration tests start a real Celery worker with these settings and a real broker: it
+# must not run tasks eagerly, and it writes e-mails to files the test can read (the environment
+# says so); everything else runs tasks inline and keeps e-mails in memory.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Unit tests run tasks inline; the integration tests start a real worker on the real broker.
-CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)  # noqa: F405
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -17,11 +22,3 @@ STORAGES = {
 # `client.force_login` bypasses authentication backends, so it is unaffected.
 AXES_ENABLED = True
 # django-simple-history records changes in tests too: audit tests rely on it.
-
-# The integration tests start a real Celery worker with these settings and a real broker:
-# it must not run tasks eagerly, and it writes e-mails to files the test can read.
-import os  # noqa: E402
-
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)  # noqa: F405
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", EMAIL_BACKEND)
-EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # noqa: F405

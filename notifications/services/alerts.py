@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-
-from django.db import connection
 
 from casework.enums import DeadlineStatus
+from casework.statements import OpenUnderClosedUpdate
 from notifications.models import Alert, AlertStatus
 
 
@@ -15,36 +13,17 @@ def _resolve(alerts, now: dt.datetime) -> int:
     return alerts.exclude(deadline__status=DeadlineStatus.OPEN).update(status=AlertStatus.RESOLVED, resolved_at=now)
 
 
+# The ORM `_resolve` over a pathway's open alerts, as a statement built once
+# (`casework.statements.OpenUnderClosedUpdate`): the ORM compiled its joined UPDATE in 0.66 ms
+# of CPU on every refusal, acceptance or closure, the statement runs in 0.1 ms (bench, prepared).
+_RESOLVE_FOR_PATHWAY = OpenUnderClosedUpdate(Alert, "deadline", ("status", "resolved_at"))
+
+
 def alerts_resolve_for_pathway(pathway_id: int, *, now: dt.datetime) -> int:
-    """Called in the transaction that met or cancelled the pathway's deadlines.
-
-    The same rows as `_resolve` over the pathway's open alerts, in a statement written once:
-    the ORM compiled its joined UPDATE in 0.66 ms of CPU on every refusal, acceptance or
-    closure, the statement itself runs in 0.1 ms (bench, prepared).
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _resolve_for_pathway_sql(),
-            [
-                AlertStatus.RESOLVED,
-                Alert._meta.get_field("resolved_at").get_db_prep_save(now, connection),
-                pathway_id,
-                AlertStatus.OPEN,
-                pathway_id,
-                DeadlineStatus.OPEN,
-            ],
-        )
-        return cursor.rowcount
-
-
-@functools.cache
-def _resolve_for_pathway_sql() -> str:
-    q = connection.ops.quote_name
-    alert, deadline = Alert._meta, Alert._meta.get_field("deadline").related_model._meta
-    return (
-        f"UPDATE {q(alert.db_table)} SET {q('status')} = %s, {q('resolved_at')} = %s "
-        f"WHERE {q('pathway_id')} = %s AND {q('status')} = %s AND {q('deadline_id')} IN "
-        f"(SELECT {q('id')} FROM {q(deadline.db_table)} WHERE {q('pathway_id')} = %s AND {q('status')} <> %s)"
+    """Called in the transaction that met or cancelled the pathway's deadlines: the same rows as
+    `_resolve(Alert.objects.filter(pathway_id=pathway_id, status=AlertStatus.OPEN), now)`."""
+    return _RESOLVE_FOR_PATHWAY.update(
+        pathway_id, AlertStatus.OPEN, DeadlineStatus.OPEN, status=AlertStatus.RESOLVED, resolved_at=now
     )
 
 

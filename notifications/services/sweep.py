@@ -24,17 +24,16 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection, transaction
-from django.db.models import Case, DateField, Q, Value, When
-from django.db.models.functions import Cast
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from casework.enums import AlertLevel, OrganisationKind, RecipientRole
 from casework.models import Deadline, Organisation, PartnerRequest, Professional
 from notifications.links import partner_ack_link
-from notifications.models import Alert, Notification
+from notifications.models import Notification
 
-from . import messages, outbox
+from . import messages, outbox, sweep_sql
 from .alerts import alerts_resolve_stale
 
 # (level, alert-day field, recipient field of the rule), in firing order.
@@ -194,84 +193,11 @@ class _Recipients:
         return role, [], None, ""
 
 
-# --- writing: one INSERT ... SELECT FROM unnest(...) on PostgreSQL, the ORM elsewhere ----------
-
-_ALERT_INSERT = """
-INSERT INTO notifications_alert (deadline_id, pathway_id, rule_code, level, due_on, recipient_role,
-                                 recipient_id, recipient_organisation_id, status, created_at)
-SELECT t.d, t.p, t.r, t.lvl, t.due, t.role, t.rc, t.org, 'open', %s
-FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[], %s::date[], %s::varchar[], %s::bigint[],
-            %s::bigint[]) AS t(d, p, r, lvl, due, role, rc, org)
-ON CONFLICT (deadline_id, level) DO NOTHING
-RETURNING id, deadline_id, level
-"""
-_ALERT_COLUMNS = ("deadline_id", "pathway_id", "rule_code", "level", "due_on", "recipient_role", "recipient_id",
-                  "recipient_organisation_id")  # fmt: skip
-_NOTIFICATION_INSERT = """
-INSERT INTO notifications_notification (recipient_id, to_email, event, alert_id, pathway_id, subject, body, link,
-                                        created_at, email_status, email_attempts, last_error)
-SELECT t.rc, t.email, t.event, t.a, t.p, t.subject, t.body, t.link, %s, t.status, 0, ''
-FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::bigint[], %s::bigint[], %s::varchar[], %s::text[],
-            %s::varchar[], %s::varchar[]) AS t(rc, email, event, a, p, subject, body, link, status)
-ON CONFLICT DO NOTHING
-RETURNING id
-"""
-_NOTIFICATION_COLUMNS = ("recipient_id", "to_email", "event", "alert_id", "pathway_id", "subject", "body", "link",
-                         "email_status")  # fmt: skip
-
-
-def _insert_alerts(columns: list[list], now: dt.datetime) -> list[tuple[int, int, str]]:
-    """Insert alerts, skipping (deadline, level) pairs that exist; return (alert id, deadline id, level) created."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(_ALERT_INSERT, [now, *columns])
-            return cur.fetchall()
-    rows = [dict(zip(_ALERT_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
-    Alert.objects.bulk_create([Alert(created_at=now, **row) for row in rows], ignore_conflicts=True)
-    return list(
-        Alert.objects.filter(deadline_id__in=columns[0], created_at=now).values_list("id", "deadline_id", "level")
-    )
-
-
-def _insert_notifications(columns: list[list], now: dt.datetime) -> list[int]:
-    if not columns[0]:
-        return []
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(_NOTIFICATION_INSERT, [now, *columns])
-            return [i for (i,) in cur.fetchall()]
-    rows = [dict(zip(_NOTIFICATION_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
-    Notification.objects.bulk_create([Notification(created_at=now, **row) for row in rows], ignore_conflicts=True)
-    return list(Notification.objects.filter(alert_id__in=columns[3], created_at=now).values_list("id", flat=True))
-
-
-_ADVANCE_UPDATE = """
-UPDATE casework_deadline d SET next_alert_on = t.n
-FROM unnest(%s::bigint[], %s::date[]) AS t(id, n)
-WHERE d.id = t.id
-"""
-
-
-def _advance(fired: dict[int, dt.date | None]) -> None:
-    """Move each fired deadline's `next_alert_on` to its next level's day (or clear it)."""
-    if not fired:
-        return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(_ADVANCE_UPDATE, [list(fired), list(fired.values())])
-        return
-    by_day: dict[dt.date | None, list[int]] = defaultdict(list)
-    for pk, day in fired.items():
-        by_day[day].append(pk)
-    whens = [When(pk__in=pks, then=Cast(Value(day), output_field=DateField())) for day, pks in by_day.items()]
-    Deadline.objects.filter(pk__in=list(fired)).update(next_alert_on=Case(*whens, output_field=DateField()))
-
-
 def _sweep_batch(deadline_ids: list[int], today: dt.date, now: dt.datetime) -> tuple[dict[str, int], int]:
     rows = [_row(t) for t in Deadline.objects.filter(pk__in=deadline_ids).values_list(*_ROW_FIELDS)]
     recipients = _Recipients(rows)
     plans, fired = {}, {}
-    alert_cols = [[] for _ in _ALERT_COLUMNS]
+    alert_cols = [[] for _ in sweep_sql.ALERT_COLUMNS]
     for r in rows:
         indexes = levels_to_fire(r.days, r.next_alert_on, today)
         if not indexes:  # next_alert_on was stale (edited by hand): recompute it
@@ -286,8 +212,8 @@ def _sweep_batch(deadline_ids: list[int], today: dt.date, now: dt.datetime) -> t
             values = (r.pk, r.pathway_id, r.rule_code, level, r.due_on, role, recipient_id, org_id)
             for col, value in zip(alert_cols, values, strict=True):
                 col.append(value)
-    created = _insert_alerts(alert_cols, now) if alert_cols[0] else []
-    note_cols = [[] for _ in _NOTIFICATION_COLUMNS]
+    created = sweep_sql.alerts_insert(alert_cols, now) if alert_cols[0] else []
+    note_cols = [[] for _ in sweep_sql.NOTIFICATION_COLUMNS]
     counts = {level: 0 for level, _, _ in LEVELS}
     told = set()  # (deadline, person): one message each, on the highest level that names them
     for alert_id, deadline_id, level in sorted(created, key=lambda c: (c[1], -LEVEL_RANK[c[2]])):
@@ -318,8 +244,8 @@ def _sweep_batch(deadline_ids: list[int], today: dt.date, now: dt.datetime) -> t
             )
             for col, value in zip(note_cols, values, strict=True):
                 col.append(value)
-    note_ids = _insert_notifications(note_cols, now)
-    _advance(fired)
+    note_ids = sweep_sql.notifications_insert(note_cols, now)
+    sweep_sql.deadlines_advance(fired)
     outbox.dispatch_after_commit(note_ids)
     return counts, len(note_ids)
 

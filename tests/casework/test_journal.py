@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django_fsm import ConcurrentTransition
 
+from casework import statements
 from casework.models import Pathway, TransitionLog
-from casework.services import journal
 from tests.helpers import advance
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +30,10 @@ def comparable(row: dict) -> dict:
 def test_one_statement_writes_the_rows_the_orm_writes(world, needs_postgres, monkeypatch):
     first = advance(world, world.enter(START), "social_track", START, social=True)
     second = advance(world, world.enter(START), "social_track", START, social=True)
-    assert journal.single_statement()
+    assert statements.single_statement()
     audits_before = Pathway.audit.count()
     fast_audit, fast_log = handover_proposed(world, first)
-    monkeypatch.setattr(journal, "single_statement", lambda: False)
+    monkeypatch.setattr(statements, "single_statement", lambda: False)
     orm_audit, orm_log = handover_proposed(world, second)
 
     assert Pathway.audit.count() == audits_before + 2
@@ -69,7 +69,7 @@ def test_a_pathway_no_longer_in_the_state_read_writes_nothing(world, needs_postg
         recorded_at=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC),
     )
     with pytest.raises(ConcurrentTransition):
-        journal.pathway_transition_record(stale, ["handover_to"], log)
+        statements.pathway_transition_record(stale, ["handover_to"], log)
     assert Pathway.audit.filter(id=pathway.pk).count() == audits
     assert TransitionLog.objects.filter(pathway=pathway).count() == logs
     assert Pathway.objects.get(pk=pathway.pk).handover_to_id is None

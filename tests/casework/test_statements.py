@@ -10,8 +10,10 @@ from django.forms.models import model_to_dict
 from casework.enums import DeadlineStatus, HandoverStatus, RuleCode
 from casework.models import Deadline, DelayRule, Handover
 from casework.services import deadlines as dl
-from casework.statements import RowsInsert, RowsSelect, RowUpdate
-from notifications.models import Notification
+from casework.statements import DEADLINES_LIVE, RowsInsert, RowsSelect, RowUpdate, deadlines_close
+from notifications.models import Alert, AlertStatus, Notification
+from notifications.services import alerts as alert_service
+from notifications.services.sweep import sweep_deadlines
 from tests.helpers import advance
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +128,62 @@ def test_the_models_written_by_statements_have_no_save_receiver_they_would_skip(
     these models fails here first."""
     assert pre_save._live_receivers(model) == ([], [])
     assert post_save._live_receivers(model) == ([], [])
+
+
+def rows_after(write, read):
+    """What `read` returns after `write` ran, and how many rows `write` said it touched; the
+    writes are rolled back, so the ORM twin then starts from the same rows."""
+    with transaction.atomic():
+        touched = write()
+        seen = read()
+        transaction.set_rollback(True)
+    return touched, seen
+
+
+@pytest.mark.parametrize(
+    ("codes", "ref"),
+    [(None, None), ([RuleCode.IN_WORK_CHECKIN], None), ([RuleCode.IN_WORK_CHECKIN], "m3"), ([], None)],
+)
+def test_closing_deadlines_gives_the_rows_of_the_orm_update_it_replaces(world, codes, ref):
+    pathway = advance(world, world.enter(START), "social_track", START, social=True)
+    dl.deadline_open(pathway, RuleCode.IN_WORK_CHECKIN, starts_on=DAY, ref="m1", due_on=DAY)
+    dl.deadline_open(pathway, RuleCode.IN_WORK_CHECKIN, starts_on=DAY, ref="m3", due_on=DAY)
+    other = advance(world, world.enter(START), "social_track", START, social=True)
+
+    def read():
+        return sorted(Deadline.objects.values_list("id", "status", "closed_on", "suspended_on", "updated_at"))
+
+    def orm():
+        live = Deadline.objects.filter(pathway_id=pathway.pk, status__in=DEADLINES_LIVE)
+        live = live if codes is None else live.filter(rule_code__in=codes)
+        live = live if ref is None else live.filter(ref=ref)
+        return live.update(status=DeadlineStatus.MET, closed_on=DAY, suspended_on=None)
+
+    mine = rows_after(lambda: deadlines_close(pathway.pk, codes, DeadlineStatus.MET, DAY, ref), read)
+    theirs = rows_after(orm, read)
+    assert mine == theirs and (mine[0] > 0) == (codes != [])
+    assert Deadline.objects.filter(pathway=other, status__in=DEADLINES_LIVE).exists()
+
+
+def test_resolving_alerts_under_closed_deadlines_gives_the_rows_of_the_orm_update(world):
+    p, other = world.enter(START), world.enter(START)
+    sweep_deadlines(now=NOW)  # the orientation clocks are past due: alerts on both pathways
+    closed = Deadline.objects.get(pathway=p)
+    again = Deadline.objects.create(
+        pathway=p, rule=closed.rule, rule_code=closed.rule_code, ref="2", starts_on=START, due_on=closed.due_on
+    )
+    Alert.objects.create(deadline=again, pathway=p, rule_code=closed.rule_code, level="due", due_on=closed.due_on,
+                         recipient_role="team_lead", created_at=NOW)  # fmt: skip
+    Deadline.objects.filter(pk=closed.pk).update(status=DeadlineStatus.MET)
+    Deadline.objects.filter(pathway=other).update(status=DeadlineStatus.MET)
+    later = NOW + dt.timedelta(hours=1)
+
+    def read():
+        return sorted(Alert.objects.values_list("id", "status", "resolved_at"))
+
+    def orm():
+        return alert_service._resolve(Alert.objects.filter(pathway_id=p.pk, status=AlertStatus.OPEN), later)
+
+    mine = rows_after(lambda: alert_service.alerts_resolve_for_pathway(p.pk, now=later), read)
+    assert mine == rows_after(orm, read)
+    assert mine[0] == 2 and {s for _, s, _ in mine[1]} == {AlertStatus.OPEN, AlertStatus.RESOLVED}

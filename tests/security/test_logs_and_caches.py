@@ -17,12 +17,13 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from gunicorn.config import Config
 from rest_framework.test import APIClient
 
 from config.logging_filters import PersonalDataFilter
 from notifications.links import partner_ack_link
-from tests.helpers import api_token_for, at
+from tests.helpers import api_token_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCH = "q=Moreau+Chlo%C3%A9&page=1"
@@ -158,7 +159,7 @@ def test_partner_link_pages_are_not_stored(world, client):
     request = PartnerRequest.objects.create(
         pathway=pathway, organisation=world.partner_org, kind="orientation", sent_on=dt.date(2026, 3, 2)
     )
-    link = partner_ack_link(request.pk, now=at(dt.date(2026, 3, 2)))
+    link = partner_ack_link(request.pk, now=timezone.now())  # dated by its `now`: made now, it is valid
     path = link.removeprefix("https://filrouge.test")
     assert client.get(path).status_code == 200
     assert _no_store(client.get(path))

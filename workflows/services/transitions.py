@@ -21,8 +21,7 @@ from casework.audit import acting_as
 from casework.enums import HandoverStatus, PathwayState, RuleCode
 from casework.models import Contract, Handover, Pathway, Professional, ReferentPeriod, TransitionLog
 from casework.services import deadlines as dl
-from casework.services.journal import pathway_transition_record
-from casework.statements import RowsInsert, RowsSelect, RowUpdate
+from casework.statements import RowsInsert, RowsSelect, RowUpdate, pathway_transition_record
 from casework.validation import (
     HANDOVER_NOTE_MAX_LENGTH,
     REASON_MAX_LENGTH,
