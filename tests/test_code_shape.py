@@ -32,7 +32,7 @@ VENDOR_MODULES = {ROOT / "casework" / "vendor_sql.py"}
 def test_only_the_vendor_module_asks_which_database_this_is():
     asking = [
         str(p.relative_to(ROOT))
-        for p in sources("casework", "notifications")
+        for p in sources("casework", "notifications", "workflows", "accounts")
         if p not in VENDOR_MODULES and "connection.vendor" in p.read_text()
     ]
     assert asking == []

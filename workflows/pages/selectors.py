@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -38,6 +38,7 @@ from casework.models import Barrier, Contact, Deadline, Delegation, Pathway, Pro
 from casework.names import user_name
 from casework.permissions import can_export_subject_data, can_record_contact, can_view_audit, professional_of
 from casework.selectors import pathways_visible_to
+from casework.vendor_sql import is_postgresql
 from notifications.models import Alert, AlertStatus
 from workflows.flows import (
     OPEN_TASK_STATUSES,
@@ -164,8 +165,6 @@ def caseload_queryset(user, *, today: dt.date, filters: dict | None = None) -> Q
 
 
 def _querystring(data: dict) -> str:
-    from urllib.parse import urlencode
-
     return urlencode({k: v for k, v in data.items() if v not in (None, "", False) and k != "page"})
 
 
@@ -174,7 +173,7 @@ def caseload_page(user, *, today: dt.date, params) -> dict:
     filters = form.cleaned_data if form.is_valid() else {}
     qs = caseload_queryset(user, today=today, filters=filters)
     open_barriers = Barrier.objects.exclude(status=BarrierStatus.LIFTED).order_by("kind")
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         # The open barriers' kinds in the same query (an array per row) instead of a prefetch.
         qs = qs.annotate(
             open_barrier_kinds=ArraySubquery(

@@ -63,14 +63,12 @@ TRANSITION_LABELS: dict[str, str] = {
 @dataclass
 class Ctx:
     pathway: Pathway
-    by: object
     occurred_on: dt.date
     now: dt.datetime
     reason: str
     params: dict
     from_state: str
     old_referent_id: int | None
-    old_handover_to_id: int | None
     old_organisation_id: int | None
 
 
@@ -370,14 +368,12 @@ def pathway_transition(
             transition_input_check(pathway, name, occurred_on=occurred_on, reason=reason, params=params, now=now)
             ctx = Ctx(
                 pathway=pathway,
-                by=by,
                 occurred_on=occurred_on,
                 now=now,
                 reason=reason,
                 params=params,
                 from_state=pathway.state,
                 old_referent_id=pathway.referent_id,
-                old_handover_to_id=pathway.handover_to_id,
                 old_organisation_id=pathway.organisation_id,
             )
             before = _field_values(pathway)
