@@ -17,7 +17,8 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+
+from casework.text_limits import text_validators
 
 if TYPE_CHECKING:
     from casework.models import Pathway
@@ -25,13 +26,6 @@ if TYPE_CHECKING:
 EARLIEST_DATE = dt.date(1900, 1, 1)
 MIN_AGE = 16
 MAX_YEARS_AHEAD = 10
-
-# Free text, in characters. A note is a paragraph or two; a diagnostic section a few pages.
-NOTE_MAX_LENGTH = 2000
-REASON_MAX_LENGTH = 2000
-HANDOVER_NOTE_MAX_LENGTH = 5000
-JUSTIFICATION_MAX_LENGTH = 2000
-DIAGNOSTIC_SECTION_MAX_LENGTH = 10000
 
 
 def _fr(day: dt.date) -> str:
@@ -138,17 +132,6 @@ TRANSITION_DATE_PARAMS = {
     "ends_on": "La date de fin du contrat",
     "expected_resume_on": "La date de reprise prévue",
 }
-
-
-def text_validators(max_length: int) -> list:
-    """Validators of a free-text model field: no NUL byte (PostgreSQL refuses them), a bounded length."""
-    return [
-        ProhibitNullCharactersValidator(message="Le texte contient un caractère nul (\\x00) : retirez-le."),
-        MaxLengthValidator(
-            max_length,
-            message=f"Le texte est trop long : {max_length} caractères au plus (%(show_value)d saisis).",
-        ),
-    ]
 
 
 def text_check(value: str, *, max_length: int, field: str) -> None:

@@ -29,7 +29,7 @@ from casework.enums import (
     SuspensionReason,
     TrackKind,
 )
-from casework.validation import HANDOVER_NOTE_MAX_LENGTH, REASON_MAX_LENGTH, text_validators
+from casework.text_limits import HANDOVER_NOTE_MAX_LENGTH, REASON_MAX_LENGTH, text_validators
 
 from .beneficiaries import Beneficiary
 from .organisations import Organisation, Professional, Territory

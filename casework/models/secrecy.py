@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from casework.validation import (
+from casework.text_limits import (
     DIAGNOSTIC_SECTION_MAX_LENGTH,
     JUSTIFICATION_MAX_LENGTH,
     NOTE_MAX_LENGTH,

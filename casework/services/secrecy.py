@@ -27,13 +27,8 @@ from casework.models import (
     PrivateNote,
     SensitiveAccessLog,
 )
-from casework.validation import (
-    DIAGNOSTIC_SECTION_MAX_LENGTH,
-    JUSTIFICATION_MAX_LENGTH,
-    NOTE_MAX_LENGTH,
-    pathway_date_check,
-    text_check,
-)
+from casework.text_limits import DIAGNOSTIC_SECTION_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH, NOTE_MAX_LENGTH
+from casework.validation import pathway_date_check, text_check
 
 MIN_JUSTIFICATION = 15
 

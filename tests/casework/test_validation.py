@@ -22,13 +22,8 @@ from casework.models import (
     SensitiveAccessLog,
 )
 from casework.services import secrecy
-from casework.validation import (
-    DIAGNOSTIC_SECTION_MAX_LENGTH,
-    NOTE_MAX_LENGTH,
-    REASON_MAX_LENGTH,
-    birth_date_check,
-    date_window_check,
-)
+from casework.text_limits import DIAGNOSTIC_SECTION_MAX_LENGTH, NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from casework.validation import birth_date_check, date_window_check
 from notifications.partners.services import partner_request_send
 from tests.helpers import advance, at
 from workflows.inputs.forms import SuspendForm

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from casework import board
 from casework.enums import Public, RuleCode
 from casework.models import Organisation, Professional, Territory
-from casework.validation import REASON_MAX_LENGTH, delegation_dates_check
+from casework.text_limits import REASON_MAX_LENGTH
+from casework.validation import delegation_dates_check
 
 from .params import IdListField, id_field
 

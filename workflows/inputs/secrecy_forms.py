@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
-from casework.validation import DIAGNOSTIC_SECTION_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH, NOTE_MAX_LENGTH
+from casework.text_limits import DIAGNOSTIC_SECTION_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH, NOTE_MAX_LENGTH
 
 
 class BreakGlassForm(forms.Form):

@@ -22,13 +22,8 @@ from casework.enums import HandoverStatus, PathwayState, RuleCode
 from casework.models import Contract, Handover, Pathway, Professional, ReferentPeriod, TransitionLog
 from casework.services import deadlines as dl
 from casework.statements import RowsInsert, RowsSelect, RowUpdate, pathway_transition_record
-from casework.validation import (
-    HANDOVER_NOTE_MAX_LENGTH,
-    REASON_MAX_LENGTH,
-    TRANSITION_DATE_PARAMS,
-    dates_check,
-    text_check,
-)
+from casework.text_limits import HANDOVER_NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from casework.validation import TRANSITION_DATE_PARAMS, dates_check, text_check
 from notifications.models import Notification
 from notifications.services import alerts as alert_service
 from notifications.services import outbox
