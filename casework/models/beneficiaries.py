@@ -8,6 +8,20 @@ from casework.names import person_name
 
 from .organisations import Territory
 
+# The person's own fields: the API's person, the subject-access export (machine keys) and its
+# page (French labels) show these.
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "territory",
+    "publics",
+    "registered_with_france_travail",
+    "plie_enrolled",
+    "self_employed",
+    "disability_recognised",
+)
+
 
 class Beneficiary(models.Model):
     first_name = models.CharField("prénom", max_length=100)

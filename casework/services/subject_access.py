@@ -14,6 +14,7 @@ import datetime as dt
 from casework import permissions
 from casework.audit import audit_datetime, display_value, field_label
 from casework.models import Beneficiary, Consent, DiagnosticSection, Pathway, PrivateNote, SensitiveAccessLog
+from casework.models.beneficiaries import PERSON_FIELDS
 from casework.services.secrecy import access_log
 
 
@@ -23,20 +24,6 @@ def _d(value):
 
 def _user(u) -> str | None:
     return u.get_username() if u is not None else None
-
-
-# The person's own fields, in the JSON export (machine keys) and on the page (French labels).
-PERSON_FIELDS = (
-    "first_name",
-    "last_name",
-    "birth_date",
-    "territory",
-    "publics",
-    "registered_with_france_travail",
-    "plie_enrolled",
-    "self_employed",
-    "disability_recognised",
-)
 
 
 def _person_value(beneficiary: Beneficiary, name: str):

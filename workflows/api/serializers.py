@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from casework.enums import ContactKind, ContactOutcome, PathwayState, Public
 from casework.models import Beneficiary, Contact, Deadline, Pathway, Territory, TransitionLog
+from casework.models.beneficiaries import PERSON_FIELDS
 from casework.permissions import covers_territory, professional_of
 from casework.validation import birth_date_check, date_window_check, pathway_date_check
 from workflows.inputs.forms import TRANSITION_FORMS
@@ -82,18 +83,7 @@ class BeneficiarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Beneficiary
-        fields = [
-            "id",
-            "first_name",
-            "last_name",
-            "birth_date",
-            "territory",
-            "publics",
-            "registered_with_france_travail",
-            "plie_enrolled",
-            "self_employed",
-            "disability_recognised",
-        ]
+        fields = ["id", *PERSON_FIELDS]
 
 
 class StateOrNullField(serializers.ChoiceField):
