@@ -269,6 +269,7 @@ def test_a_token_is_personal(world, today, client):
     client.force_login(world.lead.user)
     response = client.post(url, {"outcome": "held", "form_token": token})
     assert response.status_code == 400 and Contact.objects.filter(pathway=p).count() == 1
+    assert "Ce formulaire n'est plus valable" in html(response)  # the project's page, in French
 
 
 @pytest.mark.django_db(transaction=True)

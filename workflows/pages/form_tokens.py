@@ -27,8 +27,8 @@ from functools import wraps
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from workflows.models import FormSubmission
@@ -69,7 +69,8 @@ class _NotApplied(Exception):
 def _replay(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     submission = FormSubmission.objects.filter(token=token, user=request.user).first()
     if submission is None:  # someone else's token: never show another person's outcome
-        return HttpResponseBadRequest("Ce formulaire n'est plus valable : rechargez la page.")
+        message = "Ce formulaire n'est plus valable : rechargez la page."
+        return render(request, "400.html", {"message": message}, status=400)
     messages.info(request, ALREADY_DONE)
     url = submission.outcome_url or "/"
     if getattr(request, "htmx", False):
