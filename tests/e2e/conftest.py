@@ -118,10 +118,13 @@ def login(
 
 
 def readme_screenshot(page, name: str) -> None:
-    """A README picture (docs/img/<name>.png, committed), taken on a 1280 px wide page."""
+    """A README picture, taken on a 1280 px wide page: into test-artifacts/ on every run, and
+    over the committed docs/img/<name>.png only when asked (`README_SCREENSHOTS=1`), so a test
+    run leaves the working tree as it found it."""
     assert page.viewport_size["width"] == README_VIEWPORT["width"]
-    README_IMAGES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(README_IMAGES / f"{name}.png"), full_page=True)
+    folder = README_IMAGES if os.environ.get("README_SCREENSHOTS") == "1" else ARTIFACTS
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 FOCUSED_HAS_VISIBLE_RING = """() => {
