@@ -32,14 +32,15 @@ D = dt.date
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, log: Path | None = None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
+    tail = "\n" + log.read_bytes()[-4000:].decode(errors="replace") if log is not None and log.exists() else ""
+    raise AssertionError(f"condition not met within {timeout}s{tail}")
 
 
 class PrivateRedis:
@@ -229,7 +230,10 @@ def test_redis_down_at_commit_time_loses_no_notification(worker, broker):
     assert note.email_status == EmailStatus.PENDING  # committed, waiting for the broker
     broker.start()  # same port: the worker and this process reconnect by themselves
     assert redispatch_pending(now=at(D(2026, 11, 2), 23)) >= 1
-    wait_for(lambda: Notification.objects.get(pk=note.pk).email_status == EmailStatus.SENT, timeout=60)
+    # The worker reconnects on its own back-off (2 s, then 4, 6… up to 30 s between attempts), so
+    # on a loaded machine its next attempt may come well after the broker is back.
+    sent = lambda: Notification.objects.get(pk=note.pk).email_status == EmailStatus.SENT  # noqa: E731
+    wait_for(sent, timeout=120, log=worker.log)
     assert f"vous propose de devenir le référent du parcours n° {pathway.pk}" in sent_mails(worker.mail_dir)
 
 
