@@ -184,3 +184,11 @@ class IdentityReviewOutcome(models.TextChoices):
 
     SAME_PERSON = "same_person", "C'est la même personne"
     DIFFERENT_PERSON = "different_person", "Personne différente"
+
+
+class Payer(models.TextChoices):
+    """Who pays the allowance and sends the flux."""
+
+    CNAF = "cnaf", "CAF"
+    MSA = "msa", "MSA"
+    PARTNER = "partner", "Partenaire (CSV)"

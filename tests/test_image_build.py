@@ -68,6 +68,7 @@ def test_the_dockerfile_collectstatic_step_runs_without_database_or_secret(tmp_p
         **env,
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "DJANGO_SECRET_KEY": "k" * 64,
+        "FILROUGE_NIR_KEY": "n" * 40,
         "DATABASE_URL": "postgres://filrouge@postgres:5432/filrouge",
     }
     script = (

@@ -1,5 +1,5 @@
 from .audit import AUDITED_MODELS  # registers the audit trail (django-simple-history)
-from .beneficiaries import Barrier, Beneficiary, IdentityReview
+from .beneficiaries import Barrier, Beneficiary, IdentityReview, PayerAccount
 from .deadlines import Deadline
 from .facts import BoardCount, BoardSummaryState, EntryFact, IndicatorFactsState
 from .idempotency import IdempotencyRecord
@@ -41,6 +41,7 @@ __all__ = [
     "Organisation",
     "OrientationRule",
     "PartnerRequest",
+    "PayerAccount",
     "Pathway",
     "Professional",
     "ReferentPeriod",

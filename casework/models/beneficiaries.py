@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from casework.enums import BarrierKind, BarrierStatus, IdentityReviewOutcome
+from casework.enums import BarrierKind, BarrierStatus, IdentityReviewOutcome, Payer
 from casework.names import person_name
 
 from .organisations import Territory
@@ -33,6 +33,11 @@ class Beneficiary(models.Model):
     plie_enrolled = models.BooleanField("inscrit dans un PLIE", default=False)
     self_employed = models.BooleanField("travailleur indépendant", default=False)
     disability_recognised = models.BooleanField("RQTH", default=False)
+    # The NIR as a keyed hash (casework.identity_keys.nir_hash): matches the payers' flux without
+    # ever storing the number in clear. Empty when unknown.
+    nir_hash = models.CharField("NIR (empreinte)", max_length=64, blank=True, default="", db_index=True)
+    # People in the household as the payer last stated it: the breach caps depend on it.
+    household_size = models.PositiveSmallIntegerField("personnes au foyer", default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -127,3 +132,24 @@ class IdentityReview(models.Model):
     def __str__(self) -> str:
         # Never the identity: __str__ ends up in logs and admin titles.
         return f"Identité à vérifier n° {self.pk}"
+
+
+class PayerAccount(models.Model):
+    """A person's allocation number at a payer: how the flux and the person themselves find them.
+
+    The number is the household's (every person of a dossier shares it), hence unique with the
+    person, not alone.
+    """
+
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="payer_accounts")
+    payer = models.CharField("organisme payeur", max_length=10, choices=Payer.choices)
+    allocation_number = models.CharField("numéro d'allocataire", max_length=20)
+
+    class Meta:
+        verbose_name = "numéro d'allocataire"
+        constraints = [
+            models.UniqueConstraint(fields=["payer", "allocation_number", "beneficiary"], name="payer_account_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_payer_display()} {self.allocation_number}"

@@ -20,6 +20,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# The key of the NIR's keyed hash (casework.identity_keys): a secret of its own, so that rotating
+# the session-signing key does not orphan every stored NIR.
+FILROUGE_NIR_KEY = os.environ.get("FILROUGE_NIR_KEY", "")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]

@@ -19,6 +19,8 @@ STORAGES = PRODUCTION_STORAGES  # noqa: F405
 # Secrets and site-specific values only from the environment; refuse to start without them.
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-only", "test-only", "django-insecure")):
     raise RuntimeError("DJANGO_SECRET_KEY must be a random value of at least 50 characters in production.")
+if len(FILROUGE_NIR_KEY) < 32:  # noqa: F405
+    raise RuntimeError("FILROUGE_NIR_KEY must be a random value of at least 32 characters in production.")
 if not os.environ.get("DATABASE_URL"):
     raise RuntimeError("DATABASE_URL must be set in production (PostgreSQL).")
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h] or ALLOWED_HOSTS  # noqa: F405

@@ -5,6 +5,7 @@ import os
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret-" + "x" * 40
+FILROUGE_NIR_KEY = "test-only-nir-key"
 DEBUG = False
 # The integration tests start a real Celery worker with these settings and a real broker: it
 # must not run tasks eagerly, and it writes e-mails to files the test can read (the environment

@@ -22,6 +22,7 @@ def _prod_env(**extra) -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.prod",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        FILROUGE_NIR_KEY=secrets.token_urlsafe(40),
         DATABASE_URL=os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/filrouge",
         DJANGO_ALLOWED_HOSTS="filrouge.example.fr",
     )
@@ -53,6 +54,14 @@ def test_production_refuses_a_weak_or_missing_secret_key():
         [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode != 0
+
+
+def test_production_refuses_a_weak_or_missing_nir_key():
+    for env in (_prod_env(FILROUGE_NIR_KEY="short"), _prod_env(FILROUGE_NIR_KEY="")):
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert result.returncode != 0 and "FILROUGE_NIR_KEY" in result.stderr
 
 
 def test_production_settings_values():

@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from casework.enums import Payer
 
-class Payer(models.TextChoices):
-    CNAF = "cnaf", "CAF"
-    MSA = "msa", "MSA"
-    PARTNER = "partner", "Partenaire (CSV)"
+__all__ = ["FluxLineError", "FluxPerson", "FluxRecord", "Payer", "RightState"]
 
 
 class RightState(models.TextChoices):
