@@ -35,9 +35,9 @@ class Beneficiary(models.Model):
     disability_recognised = models.BooleanField("RQTH", default=False)
     # The NIR as a keyed hash (casework.identity_keys.nir_hash): matches the payers' flux without
     # ever storing the number in clear. Empty when unknown.
-    nir_hash = models.CharField("NIR (empreinte)", max_length=64, blank=True, default="", db_index=True)
+    nir_hash = models.CharField("NIR (empreinte)", max_length=64, blank=True, default="", db_default="", db_index=True)
     # People in the household as the payer last stated it: the breach caps depend on it.
-    household_size = models.PositiveSmallIntegerField("personnes au foyer", default=1)
+    household_size = models.PositiveSmallIntegerField("personnes au foyer", default=1, db_default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
