@@ -147,7 +147,7 @@ class _Grouper:
 def read_csv(chunks: Iterable[bytes], ctx: ReadContext, limits: Limits) -> Iterator[FluxRecord | FluxLineError]:
     """Every dossier of the file, in order, then the error that stopped it, if any."""
     grouper = _Grouper(ctx, limits)
-    reader = csv.reader(_lines(chunks, limits), delimiter=DELIMITER)
+    reader = csv.reader(_lines(chunks, limits), delimiter=DELIMITER, strict=True)
     last_line = 0
     try:
         for row in reader:
