@@ -143,15 +143,21 @@ def _person(draft: PersonDraft, ctx: ReadContext) -> FluxPerson:
 
 
 def _people_keys(persons: list[FluxPerson], drafts: list[PersonDraft]) -> list[tuple[int, int, str]]:
-    """(hash, line, why) for every way a person of this dossier could already be in the file."""
+    """(hash, line, why) for every way an adult of this dossier could already be in the file.
+
+    Only the demandeur and the conjoint count: a child may rightly be in two households
+    (résidence alternée); two 8-byte hashes per adult (about 110 bytes in a Python set) keep
+    the memory small on a large file.
+    """
     keys = []
     for person, draft in zip(persons, drafts, strict=True):
+        if person.role not in ADULT_ROLES:
+            continue
         if person.nir:
             keys.append((short_hash("nir", person.nir[:13]), draft.line_no, "même NIR"))
-        if person.role in ADULT_ROLES:
-            name = (person.birth_name or person.last_name).casefold()
-            identity = short_hash("id", name, person.first_name.casefold(), person.birth_date.isoformat())
-            keys.append((identity, draft.line_no, "mêmes nom, prénom et date de naissance"))
+        name = (person.birth_name or person.last_name).casefold()
+        identity = short_hash("id", name, person.first_name.casefold(), person.birth_date.isoformat())
+        keys.append((identity, draft.line_no, "mêmes nom, prénom et date de naissance"))
     return keys
 
 
