@@ -99,9 +99,8 @@ def test_the_msa_is_known_by_fonorg_or_by_the_sending_application():
     assert only_record(flux(dossier(fonorg=None))).payer == Payer.CNAF
 
 
-def test_a_namespaced_file_and_the_older_calcul_block_are_read():
+def test_a_file_with_a_default_namespace_on_its_root_is_read():
     text = flux(dossier()).replace("<Racine>", '<Racine xmlns="http://www.cnaf.fr/rsa">')
-    text = text.replace("MontantCalculDroitRSAPersonne", "CalculDroitRSAPersonne")
     record = only_record(text)
     assert record.persons[0].subject_to_rights_and_duties is True
 

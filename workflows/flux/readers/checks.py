@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -61,6 +64,37 @@ class DossierDraft:
             self.problem = LineProblem(line_no, message)
 
 
+class SeenHashes:
+    """A set of 8-byte hashes at about 8 bytes each (a Python set of ints costs ~80).
+
+    The hashes sit in a sorted array; the newest wait in a small set and are merged into the
+    array 65,536 at a time, so a file of a million adults holds ~16 Mio, not ~170.
+    """
+
+    RECENT_MAX = 1 << 16
+
+    def __init__(self) -> None:
+        self.sorted = array("Q")
+        self.recent: set[int] = set()
+
+    def __contains__(self, key: int) -> bool:
+        if key in self.recent:
+            return True
+        index = bisect_left(self.sorted, key)
+        return index < len(self.sorted) and self.sorted[index] == key
+
+    def __len__(self) -> int:
+        return len(self.sorted) + len(self.recent)
+
+    def add(self, key: int) -> None:
+        if key in self:
+            return
+        self.recent.add(key)
+        if len(self.recent) >= self.RECENT_MAX:
+            self.sorted = array("Q", heapq.merge(self.sorted, sorted(self.recent)))
+            self.recent = set()
+
+
 @dataclass
 class ReadContext:
     """What the checks need to know about the file: its receipt day and what was seen."""
@@ -68,7 +102,7 @@ class ReadContext:
     received_on: dt.date
     parse_date: Callable[[str], dt.date]
     date_format: str  # as people write it, for the messages ("AAAA-MM-JJ")
-    seen_people: set[int] = field(default_factory=set)  # 8-byte hashes: memory stays small
+    seen_people: SeenHashes = field(default_factory=SeenHashes)
 
 
 def short_hash(*parts: str) -> int:
@@ -146,8 +180,7 @@ def _people_keys(persons: list[FluxPerson], drafts: list[PersonDraft]) -> list[t
     """(hash, line, why) for every way an adult of this dossier could already be in the file.
 
     Only the demandeur and the conjoint count: a child may rightly be in two households
-    (résidence alternée); two 8-byte hashes per adult (about 110 bytes in a Python set) keep
-    the memory small on a large file.
+    (résidence alternée); two 8-byte hashes per adult keep the memory small on a large file.
     """
     keys = []
     for person, draft in zip(persons, drafts, strict=True):
@@ -168,7 +201,8 @@ def _duplicates_check(persons: list[FluxPerson], drafts: list[PersonDraft], ctx:
         if key in ctx.seen_people or key in own:
             raise LineProblem(line_no, f"La même personne figure deux fois dans le fichier ({why})")
         own.add(key)
-    ctx.seen_people.update(own)
+    for key in own:
+        ctx.seen_people.add(key)
 
 
 def dossier_finish(draft: DossierDraft, ctx: ReadContext) -> FluxRecord | FluxLineError:

@@ -53,7 +53,6 @@ FIELDS: dict[tuple[str, str], tuple[str, str]] = {
     ("Identification", "DTNAI"): ("person", "birth_date"),
     ("Identification", "NIR"): ("person", "nir"),
     ("MontantCalculDroitRSAPersonne", "TOPPERSDRODEVORSA"): ("person", "subject"),
-    ("CalculDroitRSAPersonne", "TOPPERSDRODEVORSA"): ("person", "subject"),  # older files
     ("Prestations", "NATPREST"): ("benefit", "natprest"),
     ("Prestations", "ROLEPERS"): ("benefit", "role"),
 }

@@ -18,6 +18,7 @@ from workflows.flux.readers.checks import (
     FileProblem,
     PersonDraft,
     ReadContext,
+    SeenHashes,
     dossier_finish,
     short_hash,
 )
@@ -103,7 +104,7 @@ class _Grouper:
         self.ctx, self.limits = ctx, limits
         self.draft: DossierDraft | None = None
         self.allocation: str | None = None
-        self.seen: set[int] = set()
+        self.seen = SeenHashes()
 
     def add(self, row: list[str], line_no: int) -> FluxRecord | FluxLineError | None:
         cells = dict(zip(COLUMNS, (cell.strip() for cell in row), strict=False))
