@@ -34,7 +34,7 @@ class Limits:
 def human_size(size: int) -> str:
     for unit, factor in (("Gio", 1024**3), ("Mio", 1024**2), ("Kio", 1024)):
         if size >= factor:
-            return f"{size / factor:.4g} {unit}"
+            return f"{size / factor:.4g} {unit}".replace(".", ",")
     return f"{size} octets"
 
 
