@@ -39,7 +39,7 @@ def test_a_household_over_several_lines_is_one_record_on_its_first_line():
     text = csv_text(
         row(),
         row(role="CJT", prenom="Paul", nom="DURAND", birth="01/02/1983", nir="1830275123999", subject="0"),
-        row(role="ENF", prenom="Lina", birth="07/06/2015", nir="", subject="0"),
+        row(role="ENF", prenom="Lina", birth="07/06/2015", nir="", subject=""),
         row(
             allocation="200000000000000",
             state="5",

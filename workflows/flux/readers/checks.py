@@ -155,6 +155,7 @@ def _person(draft: PersonDraft, ctx: ReadContext) -> FluxPerson:
     if nir and not NIR_PATTERN.match(nir):
         raise LineProblem(nir_line, f"NIR invalide pour la personne de rôle {role} (13 ou 15 caractères attendus)")
     flag, flag_line = values.get("subject", ("0", draft.line_no))
+    flag = flag or "0"  # an empty CSV cell, like an absent XML element, means "no"
     if flag.lower() not in BOOLEANS:
         raise LineProblem(flag_line, f"Valeur inconnue « {flag} » pour TOPPERSDRODEVORSA (attendu 1 ou 0)")
     subject = BOOLEANS[flag.lower()]
