@@ -209,3 +209,14 @@ def test_the_received_day_is_the_bound_for_every_date(received_on):
     assert isinstance(record, FluxRecord)
     (error,) = read(flux(dossier(state="5", state_detail=detail)), received_on=received_on - dt.timedelta(days=1))
     assert isinstance(error, FluxLineError) and error.message.startswith("Date dans le futur")
+
+
+def test_an_endless_comment_or_tag_is_refused_before_it_fills_the_memory():
+    text = flux(GOOD_BEFORE, "<!--" + "x" * (3 * 1024 * 1024), GOOD_AFTER)
+    before, error = read(text, limits=Limits(max_token_bytes=1024 * 1024))
+    assert before.allocation_number == "100000000000000"
+    line = line_of(text, "<!--")
+    assert error == FluxLineError(
+        line,
+        f"Une balise, un commentaire ou une valeur dépasse 1 Mio sans se terminer : lecture arrêtée (ligne {line})",
+    )

@@ -28,7 +28,7 @@ from workflows.flux.readers.checks import (
     dossier_finish,
 )
 from workflows.flux.readers.codes import MSA_APPLICATIONS, PAYERS, STATE_BLOCKS
-from workflows.flux.readers.limits import Limits, encoding_problem, size_problem
+from workflows.flux.readers.limits import Limits, encoding_problem, human_size, size_problem
 from workflows.flux.records import FluxLineError, FluxRecord, Payer
 
 ROOT = "Racine"
@@ -254,6 +254,7 @@ def read_xml(
             good, bad_line = encoding_problem(decoder, chunk, lines)
             parser.feed(chunk[:good])
             yield from _drain(handler)
+            _token_check(parser, size - len(chunk) + good, limits)
             if bad_line:
                 raise FileProblem(bad_line, f"Le fichier n'est pas encodé en {encoding.upper()} (ligne {bad_line})")
             lines += chunk.count(b"\n")
@@ -271,6 +272,21 @@ def read_xml(
         line = handler.line()
         yield from _drain(handler)
         yield FluxLineError(line, _security_message(error, line))
+
+
+def _token_check(parser: _Parser, fed: int, limits: Limits) -> None:
+    """Expat holds a tag, a comment or an attribute whole until it ends: refuse an endless one.
+
+    Between two events the parser's byte index stands still; bytes fed beyond it are held.
+    """
+    expat = parser._parser  # the pyexpat parser behind the SAX reader (no public accessor)
+    if expat is not None and fed - max(expat.CurrentByteIndex, 0) > limits.max_token_bytes:
+        line = expat.CurrentLineNumber
+        raise FileProblem(
+            line,
+            f"Une balise, un commentaire ou une valeur dépasse {human_size(limits.max_token_bytes)} "
+            f"sans se terminer : lecture arrêtée (ligne {line})",
+        )
 
 
 def _drain(handler: _Handler) -> Iterator[FluxRecord | FluxLineError]:

@@ -13,6 +13,7 @@ DEFAULT_MAX_BYTES = 2 * 1024**3  # 2 Gio: a large département's monthly file is
 DEFAULT_MAX_FIELD_CHARS = 255  # the schema's longest identity field is 32 characters
 DEFAULT_MAX_PERSONS = 30
 DEFAULT_MAX_LINE_BYTES = 64 * 1024  # one CSV line (one person)
+DEFAULT_MAX_TOKEN_BYTES = 8 * 1024**2  # one XML tag, comment or value that expat must hold whole
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Limits:
     max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
     max_persons: int = DEFAULT_MAX_PERSONS
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    max_token_bytes: int = DEFAULT_MAX_TOKEN_BYTES
 
     @classmethod
     def from_settings(cls) -> Limits:
