@@ -427,3 +427,6 @@ SIMPLE_HISTORY_ENABLED = True
 # One name for the pathway state enum in the OpenAPI schema (from/to/state share it): keeps
 # `check --deploy` free of drf-spectacular's W001 warning.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["PathwayStateEnum"] = "casework.enums.PathwayState"
+
+# The payers' flux (workflows/flux/readers, docs/flux.md): a file over this size is refused.
+FLUX_MAX_BYTES = int(os.environ.get("FLUX_MAX_BYTES", str(2 * 1024**3)))
