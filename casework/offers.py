@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 
 from casework.enums import ENTERED_STATUSES, SEAT_HOLDING_STATUSES, BarrierStatus, PrescriptionStatus
 from casework.models import Beneficiary, Offer, OfferSession, Pathway, Prescription, Territory
@@ -114,9 +114,10 @@ def pathway_prescriptions(pathway: Pathway) -> QuerySet[Prescription]:
 
 def prescriptions_received(organisation_id: int) -> QuerySet[Prescription]:
     """The prescriptions to a provider's offers, waiting ones first."""
-    waiting_first = Q(status=PrescriptionStatus.SENT)
+    waiting = Case(When(status=PrescriptionStatus.SENT, then=Value(0)), default=Value(1))
     return (
         Prescription.objects.filter(offer__provider_id=organisation_id)
         .select_related("offer", "session", "pathway__beneficiary", "pathway__referent__user")
-        .order_by(~waiting_first, "-sent_on", "-id")
+        .annotate(waiting=waiting)
+        .order_by("waiting", "-sent_on", "-id")
     )
