@@ -65,9 +65,7 @@ def offers_ensure(n: int, *, seed: int = 18) -> int:
     with transaction.atomic():
         created = Offer.objects.bulk_create(offers, batch_size=2000)
         through = Offer.territories.through
-        links = {
-            (o.pk, t) for o in created for t in rng.sample(territories, min(len(territories), rng.randint(1, 2)))
-        }
+        links = {(o.pk, t) for o in created for t in rng.sample(territories, min(len(territories), rng.randint(1, 2)))}
         through.objects.bulk_create([through(offer_id=o, territory_id=t) for o, t in links], batch_size=5000)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:

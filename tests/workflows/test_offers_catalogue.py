@@ -54,7 +54,10 @@ def _titles(**kwargs) -> list[str]:
 def test_french_search_ignores_accents_and_plurals(needs_postgres, catalogue):
     assert _titles(text="equipe mobile") == ["Équipes mobiles de remobilisation"]
     assert _titles(text="crèches") == ["Garde d'enfants ponctuelle"]
-    assert _titles(text="metier batiment") == ["Formation aux métiers du bâtiment", "Équipes mobiles de remobilisation"]
+    assert _titles(text="metier batiment") == [
+        "Formation aux métiers du bâtiment",
+        "Équipes mobiles de remobilisation",
+    ]
 
 
 def test_the_search_ranks_a_title_match_before_a_description_match(needs_postgres, catalogue):
@@ -63,8 +66,14 @@ def test_the_search_ranks_a_title_match_before_a_description_match(needs_postgre
 
 
 def test_filters_by_territory_barrier_and_kind(world, catalogue):
-    assert _titles(territory_id=world.territory.pk) == ["Garde d'enfants ponctuelle", "Équipes mobiles de remobilisation"]
-    assert _titles(barriers=["qualification"]) == ["Formation aux métiers du bâtiment", "Équipes mobiles de remobilisation"]
+    assert _titles(territory_id=world.territory.pk) == [
+        "Garde d'enfants ponctuelle",
+        "Équipes mobiles de remobilisation",
+    ]
+    assert _titles(barriers=["qualification"]) == [
+        "Formation aux métiers du bâtiment",
+        "Équipes mobiles de remobilisation",
+    ]
     assert _titles(barriers=["childcare", "isolation"], kind="iae") == ["Équipes mobiles de remobilisation"]
     assert _titles(territory_id=world.territory.pk, text="bâtiment") == ["Équipes mobiles de remobilisation"]
 
