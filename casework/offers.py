@@ -58,6 +58,16 @@ def offers_search(
     return offers.order_by("title", "id")
 
 
+# What a result line of the search page shows: the rest (description, conditions) stays in the table.
+LIST_FIELDS = ("id", "title", "kind", "barriers", "hours_per_week", "provider__id", "provider__name")
+
+
+def offers_search_page(**search) -> list[Offer]:
+    """The search page's results: the first `SEARCH_LIMIT` offers of `offers_search`, with the
+    provider's name and only the columns a result line shows (what `make bench` measures)."""
+    return list(offers_search(**search).select_related("provider").only(*LIST_FIELDS)[:SEARCH_LIMIT])
+
+
 def open_barriers(beneficiary: Beneficiary) -> list[str]:
     """The person's barriers still to lift (open or in progress): they pre-select the search."""
     return list(

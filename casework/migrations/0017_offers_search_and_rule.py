@@ -3,7 +3,7 @@
 On PostgreSQL: the `unaccent` extension, a `french_unaccent` text search configuration (the
 French stemmer after removing accents: "équipe", "equipe" and "Équipes" meet), a generated,
 stored `search_vector` on the offers (title weighted A, description B, conditions and address
-C) and its GIN index. SQLite (`make run`) gets none of it: `casework.vendor_sql.offer_text_match`
+C) and its GIN index, and a GIN index on the barriers (`@>`). SQLite (`make run`) gets none of it: `casework.vendor_sql.offer_text_match`
 searches there with plain `LIKE`s.
 
 The default rule is data, editable in the admin like the others.
@@ -30,9 +30,11 @@ ALTER TABLE casework_offer ADD COLUMN search_vector tsvector GENERATED ALWAYS AS
     || setweight(to_tsvector('french_unaccent'::regconfig, coalesce(eligibility, '') || ' ' || coalesce(address, '')), 'C')
 ) STORED;
 CREATE INDEX casework_offer_search_gin ON casework_offer USING gin (search_vector);
+CREATE INDEX casework_offer_barriers_gin ON casework_offer USING gin (barriers jsonb_path_ops);
 """
 SEARCH_REVERSE_SQL = """
 DROP INDEX IF EXISTS casework_offer_search_gin;
+DROP INDEX IF EXISTS casework_offer_barriers_gin;
 ALTER TABLE casework_offer DROP COLUMN IF EXISTS search_vector;
 """
 

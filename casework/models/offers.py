@@ -51,7 +51,12 @@ class Offer(models.Model):
         verbose_name = "offre d'insertion"
         verbose_name_plural = "offres d'insertion"
         ordering = ["title", "id"]
-        indexes = [models.Index(fields=["provider", "is_published"]), models.Index(fields=["kind", "is_published"])]
+        indexes = [
+            models.Index(fields=["provider", "is_published"]),
+            models.Index(fields=["kind", "is_published"]),
+            # The search without words lists by title: walked in order, it stops at the page's 50.
+            models.Index(fields=["title", "id"], condition=Q(is_published=True), name="offer_published_title"),
+        ]
         constraints = [models.CheckConstraint(condition=Q(hours_per_week__gte=0), name="offer_hours_not_negative")]
 
     def __str__(self) -> str:

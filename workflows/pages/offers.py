@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casework.models import Offer, Pathway
-from casework.offers import SEARCH_LIMIT, offers_search, open_barriers, seats_annotated, sessions_with_seats
+from casework.offers import SEARCH_LIMIT, offers_search_page, open_barriers, seats_annotated, sessions_with_seats
 from casework.permissions import can_edit_offer, can_edit_offers_of, can_prescribe, is_administrator, professional_of
 from casework.selectors import pathway_for_user
 from workflows.inputs.offer_forms import OfferForm, OfferSearchForm, PrescriptionForm, SessionForm
@@ -48,7 +48,7 @@ def offer_list(request):
     form = OfferSearchForm(params)
     offers = []
     if form.is_valid():
-        offers = list(offers_search(**form.search_kwargs()).select_related("provider")[:SEARCH_LIMIT])
+        offers = offers_search_page(**form.search_kwargs())
     pro = professional_of(request.user)
     context = {
         "form": form,
