@@ -143,3 +143,13 @@ def test_a_session_cannot_start_in_the_past(world, client, catalogue):
     future = {"session-starts_on": (TODAY + dt.timedelta(days=9)).isoformat(), "session-seats": "3"}
     assert client.post(f"/offres/{offer.pk}/sessions/", future).status_code == 302
     assert OfferSession.objects.get(offer=offer).seats == 3
+
+
+def test_the_demo_offers_are_written_once_with_sessions_to_come(db):
+    from django.core.management import call_command
+
+    from casework.services.demo_offers import DEMO_OFFERS, demo_offers_load
+    call_command("seed_demo", beneficiaries=0, today=TODAY.isoformat())
+    assert Offer.objects.count() == len(DEMO_OFFERS)
+    assert OfferSession.objects.filter(starts_on__lt=TODAY).count() == 0
+    assert demo_offers_load(today=TODAY) == 0

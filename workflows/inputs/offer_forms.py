@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import ngettext
 
 from casework.enums import PRESCRIPTION_OUTCOMES, BarrierKind, OfferKind, Public
 from casework.models import Offer, OfferSession, Organisation, Territory
@@ -14,6 +15,10 @@ from casework.text_limits import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 
 from .dashboard_forms import date_field
 from .forms import CHOOSE
+
+
+def _seats(n: int) -> str:
+    return ngettext("%(n)d place restante", "%(n)d places restantes", n) % {"n": n}
 
 
 class OfferSearchForm(forms.Form):
@@ -131,7 +136,7 @@ class PrescriptionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = OfferSession.objects.filter(offer=offer).order_by("starts_on", "id")
         self.fields["session"].choices = [("", CHOOSE)] + [
-            (s.pk, f"du {s.starts_on:%d/%m/%Y}{f', {s.place}' if s.place else ''} — {s.seats_left} place(s)")
+            (s.pk, f"du {s.starts_on:%d/%m/%Y}{f', {s.place}' if s.place else ''} — {_seats(s.seats_left)}")
             for s in sessions
         ]
         self.fields["barrier"].choices = [("", "Aucun en particulier")] + [

@@ -96,23 +96,15 @@ def prescription_answer_link(request, token: str):
     return _answer(request, prescription, by=None)
 
 
-def _prescription_for_provider_or_404(request, pk: int) -> Prescription:
-    prescription = get_object_or_404(
-        Prescription.objects.select_related(
-            "offer__provider", "session", "pathway__beneficiary", "pathway__referent__user"
-        ),
-        pk=pk,
-    )
-    return prescription
-
-
 @login_required
 @one_time_form
 def prescription_answer_view(request, pk: int):
     """A provider's staff member, signed in, answers from the list of requests received.
 
     Staff of another structure are refused (403, with the reason), nothing written."""
-    prescription = _prescription_for_provider_or_404(request, pk)
+    prescription = get_object_or_404(
+        Prescription.objects.select_related("offer__provider", "session", "pathway__beneficiary"), pk=pk
+    )
     pro = professional_of(request.user)
     if pro is None or pro.organisation_id != prescription.offer.provider_id:
         raise PermissionDenied(
