@@ -149,6 +149,7 @@ def test_the_demo_offers_are_written_once_with_sessions_to_come(db):
     from django.core.management import call_command
 
     from casework.services.demo_offers import DEMO_OFFERS, demo_offers_load
+
     call_command("seed_demo", beneficiaries=0, today=TODAY.isoformat())
     assert Offer.objects.count() == len(DEMO_OFFERS)
     assert OfferSession.objects.filter(starts_on__lt=TODAY).count() == 0

@@ -204,3 +204,19 @@ def test_offers_near_a_person_are_those_of_their_territory_and_barriers_with_a_s
     OfferSessionFactory(offer=full, starts_on=TODAY - dt.timedelta(days=2))
     near = set(offers_near(pathway.beneficiary, today=TODAY).values_list("title", flat=True))
     assert near == {offer.title, all_year.title}
+
+
+def test_the_referent_records_the_entry_from_the_pathway_page_and_strangers_get_a_404(world, case, client):
+    pathway, offer, session, staff = case
+    p = prescription_send(pathway, offer, session=session, by=world.referent.user, now=NOW)
+    prescription_answer(p.pk, accepted=True, start_on=TODAY, by=staff.user, now=NOW)
+    client.force_login(world.outsider.user)
+    data = {"outcome": "entered", "occurred_on": TODAY.isoformat()}
+    assert client.post(f"/offres/prescriptions/{p.pk}/suite/", data).status_code == 404
+    client.force_login(world.referent.user)
+    response = client.post(f"/offres/prescriptions/{p.pk}/suite/", data)
+    assert response.status_code == 302 and response["Location"] == f"/parcours/{pathway.pk}/"
+    p.refresh_from_db()
+    assert p.status == PrescriptionStatus.ENTERED and p.entered_on == TODAY
+    page = client.get(f"/parcours/{pathway.pk}/").content.decode()
+    assert "Entrée dans l" in page and "Plateforme mobilité" in page
