@@ -92,7 +92,7 @@ def run_measures(
     from django.conf import settings
     from django.db import connection
 
-    from . import dashboard, eta, pages, sweep, transitions
+    from . import dashboard, eta, offers, pages, sweep, transitions
     from .util import machine
 
     settings.DEBUG = False  # no query log growing in memory
@@ -116,6 +116,7 @@ def run_measures(
         ("caseload_jit_off", lambda: _jit_off(lambda: pages.measure(runs=runs))),
         ("dashboard_jit_off", lambda: _jit_off(lambda: dashboard.measure(today=today, runs=runs))),
         ("transitions", lambda: transitions.measure(runs=runs, ops=transition_ops)),
+        ("offers_search", lambda: offers.measure(runs=runs)),
     ]
     for name, fn in steps:
         if name in skip:
@@ -332,7 +333,23 @@ def _transition_rows(results: dict) -> list[tuple]:
     return rows
 
 
-SECTIONS = (_sweep_rows, _eta_rows, _caseload_rows, _dashboard_rows, _transition_rows)
+def _offers_rows(results: dict) -> list[tuple]:
+    """The offers catalogue's search."""
+    o = results.get("offers_search", {})
+    if "p95_ms" not in o:
+        return []
+    return [
+        (
+            f"offers search ({o['offers']:,} offers, {o['queries']} queries)",
+            f"p50 {_fmt(o['p50_ms'])} / p95 {_fmt(o['p95_ms'])} ms",
+            "French full-text + GIN" if o["full_text"] else "LIKE (not PostgreSQL)",
+            "",
+            f"p95 <= {o['target_p95_ms']} ms",
+        )
+    ]
+
+
+SECTIONS = (_sweep_rows, _eta_rows, _caseload_rows, _dashboard_rows, _transition_rows, _offers_rows)
 
 
 def table(results: dict) -> str:

@@ -11,6 +11,8 @@ from django.contrib import admin
 from .models import (
     DelayRule,
     Delegation,
+    Offer,
+    OfferSession,
     Organisation,
     OrientationRule,
     Team,
@@ -97,3 +99,19 @@ class DelegationAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class OfferSessionInline(admin.TabularInline):
+    model = OfferSession
+    extra = 0
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    """The catalogue, for administrators (providers edit their own offers in the workspace, /offres/)."""
+
+    list_display = ["title", "provider", "kind", "hours_per_week", "is_published"]
+    list_filter = ["kind", "is_published", "territories"]
+    search_fields = ["title", "provider__name"]
+    filter_horizontal = ["territories"]
+    inlines = [OfferSessionInline]

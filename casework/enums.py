@@ -149,6 +149,7 @@ class RuleCode(models.TextChoices):
     IN_WORK_CHECKIN = "in_work_checkin", "Point de suivi dans l'emploi"
     PARTNER_ACK = "partner_ack", "Accusé de réception partenaire"
     SUSPENSION_END = "suspension_end", "Fin de suspension"
+    PRESCRIPTION_ANSWER = "prescription_answer", "Réponse du prestataire à une prescription"
 
 
 class DurationUnit(models.TextChoices):
@@ -192,3 +193,38 @@ class Payer(models.TextChoices):
     CNAF = "cnaf", "CAF"
     MSA = "msa", "MSA"
     PARTNER = "partner", "Partenaire (CSV)"
+
+
+class OfferKind(models.TextChoices):
+    """What an insertion offer is (the catalogue's families)."""
+
+    ASPIR = "aspir", "ASPIR"
+    GLOBAL_SUPPORT = "global_support", "Accompagnement global"
+    PLIE = "plie", "PLIE"
+    IAE = "iae", "Insertion par l'activité économique (IAE)"
+    TRAINING = "training", "Formation"
+    MOBILITY = "mobility", "Mobilité"
+    CHILDCARE = "childcare", "Garde d'enfants"
+    HEALTH = "health", "Santé / soutien psychologique"
+    WORKSHOP = "workshop", "Atelier"
+    VOLUNTEERING = "volunteering", "Bénévolat"
+    OTHER = "other", "Autre"
+
+
+class PrescriptionStatus(models.TextChoices):
+    """A prescription's life: sent, answered by the provider, then the person's outcome."""
+
+    SENT = "sent", "En attente de réponse"
+    ACCEPTED = "accepted", "Acceptée"
+    REFUSED = "refused", "Refusée"
+    ENTERED = "entered", "Entrée dans l'action"
+    COMPLETED = "completed", "Action terminée"
+    LEFT_EARLY = "left_early", "Sortie anticipée"
+
+
+PS = PrescriptionStatus
+# A prescription holds a seat of its session unless the provider refused it.
+SEAT_HOLDING_STATUSES = [PS.SENT, PS.ACCEPTED, PS.ENTERED, PS.COMPLETED, PS.LEFT_EARLY]
+# The outcomes, and the statuses each may follow.
+PRESCRIPTION_OUTCOMES = {PS.ENTERED: [PS.ACCEPTED], PS.COMPLETED: [PS.ENTERED], PS.LEFT_EARLY: [PS.ENTERED]}
+ENTERED_STATUSES = [PS.ENTERED, PS.COMPLETED, PS.LEFT_EARLY]

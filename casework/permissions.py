@@ -216,3 +216,38 @@ def can_view_audit(pathway: Pathway, user: Any) -> bool:
 def can_export_subject_data(pathway: Pathway, user: Any) -> bool:
     """A subject access request is answered by whoever manages one of the person's pathways."""
     return can_manage(pathway, user)
+
+
+# --- The offers catalogue and prescriptions ------------------------------------------------
+
+
+def is_administrator(user: Any) -> bool:
+    pro = professional_of(user)
+    return bool(getattr(user, "is_superuser", False)) or (pro is not None and pro.is_administrator)
+
+
+def can_edit_offers_of(user: Any, organisation_id: int | None) -> bool:
+    """A provider's own staff keep its offers up to date; administrators edit any of them."""
+    if is_administrator(user):
+        return True
+    pro = professional_of(user)
+    return pro is not None and organisation_id is not None and pro.organisation_id == organisation_id
+
+
+def can_edit_offer(offer, user: Any) -> bool:
+    return can_edit_offers_of(user, offer.provider_id)
+
+
+def can_answer_prescription(prescription, user: Any) -> bool:
+    """Only the offer's provider answers (its staff signed in, or its signed link)."""
+    pro = professional_of(user)
+    return pro is not None and pro.organisation_id == prescription.offer.provider_id
+
+
+def can_prescribe(pathway: Pathway, user: Any) -> bool:
+    return pathway.is_open and can_manage(pathway, user)
+
+
+def can_record_prescription_outcome(prescription, user: Any) -> bool:
+    """The outcome (entered, completed, left early) comes from the provider or the referent."""
+    return can_answer_prescription(prescription, user) or can_manage(prescription.pathway, user)

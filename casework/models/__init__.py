@@ -3,6 +3,7 @@ from .beneficiaries import Barrier, Beneficiary, IdentityReview, PayerAccount
 from .deadlines import Deadline
 from .facts import BoardCount, BoardSummaryState, EntryFact, IndicatorFactsState
 from .idempotency import IdempotencyRecord
+from .offers import Offer, OfferSession, Prescription
 from .organisations import Delegation, Organisation, Professional, Team, Territory
 from .partners import PartnerRequest
 from .pathways import Contact, Contract, Handover, Pathway, ReferentPeriod, Track, TransitionLog
@@ -38,6 +39,9 @@ __all__ = [
     "Handover",
     "IdempotencyRecord",
     "IdentityReview",
+    "Offer",
+    "OfferSession",
+    "Prescription",
     "Organisation",
     "OrientationRule",
     "PartnerRequest",
