@@ -70,6 +70,7 @@ RULE_ACTIONS = {
     RuleCode.IN_WORK_CHECKIN: "Point de suivi dans l'emploi à faire",
     RuleCode.PARTNER_ACK: "Accusé de réception du partenaire attendu",
     RuleCode.SUSPENSION_END: "Reprise du parcours suspendu à préparer",
+    RuleCode.BREACH_OBSERVATIONS: "Manquement : délai d'observations écoulé, décision à prendre",
 }
 
 # The escalation goes to someone who was not asked to act until now: say why they hear of it.
