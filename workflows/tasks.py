@@ -75,3 +75,13 @@ def purge_spent_tokens_task(now_iso: str | None = None) -> dict:
     }
     logger.info("purge_spent_tokens %s", result)
     return result
+
+
+@shared_task(acks_late=True)
+def breach_suspensions_end_task(now_iso: str | None = None) -> int:
+    """Close the suspensions whose period ended before today (the breach procedure)."""
+    from workflows.services.breaches import breach_suspensions_end
+
+    ended = breach_suspensions_end(today=timezone.localdate(task_now(now_iso)))
+    logger.info("breach_suspensions_end: suspensions closed: %d", ended)
+    return ended

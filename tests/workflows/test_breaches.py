@@ -261,3 +261,12 @@ def test_the_period_ends_and_the_suspension_closes_once(world, pathway, decider)
     with pytest.raises(TransitionInvalid, match="La suspension a pris fin le 14/12/2025"):
         breach_remobilise(breach.pk, by=world.referent.user, on=D(2025, 12, 10), note="", now=at(D(2025, 12, 16)))
     assert not PayerLine.objects.filter(kind=PayerLineKind.LIFT).exists()
+
+
+def test_the_nightly_task_closes_the_periods_that_ended(world, pathway, decider):
+    from workflows.tasks import breach_suspensions_end_task
+
+    breach = decide(record(world, pathway), decider, starts_on=D(2025, 10, 15))
+    assert breach_suspensions_end_task(at(D(2025, 12, 15), hour=0).isoformat()) == 1
+    breach.refresh_from_db()
+    assert breach.state == BreachState.ENDED
