@@ -134,3 +134,16 @@ def test_decide_then_remobilise_then_export_both_lines(client, world, pathway, d
     body = client.get(reverse("workspace:payer-export-file", args=[export.pk])).content.decode()
     assert [row.split(";")[1] for row in body.split("\r\n")[1:-1]] == ["DECISION", "LEVEE"]
     assert set(PayerLine.objects.values_list("kind", flat=True)) == {PayerLineKind.DECISION, PayerLineKind.LIFT}
+
+
+def test_the_dashboard_its_csv_and_the_api_show_the_breach_indicators(client, world, pathway):
+    _old_breach(world, pathway)
+    client.force_login(world.lead.user)
+    query = f"?entered_from={(TODAY - dt.timedelta(days=200)).isoformat()}&entered_to={TODAY.isoformat()}"
+    page = client.get(reverse("dashboard:indicators") + query).content.decode()
+    assert "Manquements constatés" in page and "Remobilisés pendant la suspension" in page
+    body = client.get("/api/v1/indicators/" + query).json()
+    assert (body["breaches_recorded"]["value"], body["breach_decision_days_mean"]["status"]) == (1, "n/a")
+    assert body["breach_decision_days_mean"]["reason"].startswith("1 manquement sans décision")
+    csv_body = client.get(reverse("dashboard:export", args=["indicateurs"]) + query).content.decode()
+    assert "breaches_recorded;Manquements constatés;1;manquements" in csv_body
