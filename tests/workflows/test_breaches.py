@@ -18,14 +18,13 @@ from casework.models import Breach, Deadline, PayerLine
 from tests.factories import ProfessionalFactory
 from tests.helpers import advance, at
 from workflows.flows.access import breach_decider_grant
-from workflows.flows.breaches import BreachFlow
+from workflows.flows.breaches import BreachFlow, breach_suspensions_end
 from workflows.services.breaches import (
     breach_decide,
     breach_observations_record,
     breach_opinion_record,
     breach_record,
     breach_remobilise,
-    breach_suspensions_end,
 )
 from workflows.services.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 

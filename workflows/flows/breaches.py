@@ -20,6 +20,9 @@ The import path of `BreachFlow` is stored by viewflow: do not move the class.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db import transaction
 from django.shortcuts import redirect
 from viewflow import this
 from viewflow.utils import is_owner
@@ -111,3 +114,32 @@ def breach_task_done(breach: Breach, node, by) -> bool:
             activation.start(None)
         activation.execute()
     return True
+
+
+# --- the period's end (beat, nightly): a step of the procedure with no author --------------
+
+
+def breach_suspensions_end(*, today: dt.date, batch: int = 500) -> int:
+    """Close the suspensions whose period ended before `today` (beat, nightly): the suspended
+    sums are lost, no payer line (the decision line carried the period). Keyset batches by id;
+    each row re-checked under its lock (SKIP LOCKED: a remobilisation being recorded wins, and
+    the row is seen again the next night if still running). Idempotent."""
+    ended, after = 0, 0
+    while True:
+        ids = list(
+            Breach.objects.filter(state=BreachState.SUSPENDED, suspension_ends_on__lt=today, pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        for breach_id in ids:
+            with transaction.atomic():
+                breach = Breach.objects.select_for_update(skip_locked=True, of=("self",)).filter(pk=breach_id).first()
+                if breach is None or breach.state != BreachState.SUSPENDED:
+                    continue
+                breach.end_suspension(on=breach.suspension_ends_on)
+                breach.save(update_fields=["state", "ended_on"])
+                breach_task_done(breach, BreachFlow.follow, breach.recorded_by)
+                ended += 1
+        if len(ids) < batch:
+            return ended
+        after = ids[-1]

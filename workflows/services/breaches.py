@@ -211,29 +211,3 @@ def breach_remobilise(breach_id: int, *, by, on: dt.date, note: str, now: dt.dat
         _payer_line(breach, PayerLineKind.LIFT, on=on, now=now)
         breach_task_done(breach, BreachFlow.follow, by)
     return breach
-
-
-def breach_suspensions_end(*, today: dt.date, batch: int = 500) -> int:
-    """Close the suspensions whose period ended before `today` (beat, nightly): the suspended
-    sums are lost, no payer line (the decision line carried the period). Keyset batches by id;
-    each row re-checked under its lock (SKIP LOCKED: a remobilisation being recorded wins, and
-    the row is seen again the next night if still running). Idempotent."""
-    ended, after = 0, 0
-    while True:
-        ids = list(
-            Breach.objects.filter(state=B.SUSPENDED, suspension_ends_on__lt=today, pk__gt=after)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch]
-        )
-        for breach_id in ids:
-            with transaction.atomic():
-                breach = Breach.objects.select_for_update(skip_locked=True, of=("self",)).filter(pk=breach_id).first()
-                if breach is None or breach.state != B.SUSPENDED:
-                    continue
-                breach.end_suspension(on=breach.suspension_ends_on)
-                breach.save(update_fields=["state", "ended_on"])
-                breach_task_done(breach, BreachFlow.follow, breach.recorded_by)
-                ended += 1
-        if len(ids) < batch:
-            return ended
-        after = ids[-1]
