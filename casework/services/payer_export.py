@@ -28,7 +28,7 @@ COLUMNS = [
     ("nature", "DECISION ou LEVEE"),
     ("organisme", "CAF ou MSA (vide si inconnu)"),
     ("numero_allocataire", "numéro d'allocataire du foyer (vide si inconnu)"),
-    ("nom", "nom de naissance"),
+    ("nom", "nom"),
     ("prenom", "prénom"),
     ("date_naissance", "AAAA-MM-JJ"),
     ("manquement", "numéro du manquement dans Fil rouge"),

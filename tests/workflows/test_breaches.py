@@ -85,6 +85,7 @@ def test_recording_a_breach_opens_the_observation_window_as_a_deadline_and_the_f
     deadline = Deadline.objects.get(pathway=pathway, rule_code=RuleCode.BREACH_OBSERVATIONS)
     assert (deadline.status, deadline.due_on, deadline.ref) == (DeadlineStatus.OPEN, WINDOW_DUE, f"breach-{breach.pk}")
     assert deadline.due_alert_on == WINDOW_DUE  # a Friday: the referent hears of it that day
+    assert deadline.overdue_alert_on == D(2025, 10, 17)  # J+15 is Saturday 18/10: the Friday before
     task = Task.objects.get(process__breachprocess__breach=breach, flow_task=BreachFlow.observe)
     assert task.owner == world.referent.user
     assert open_tasks(breach) == ["observe"]

@@ -73,3 +73,13 @@ def test_a_name_read_as_a_formula_is_neutralised(world):
     b.pathway.beneficiary.save(update_fields=["last_name"])
     export = payer_export(period_from=D(2025, 10, 1), period_to=D(2025, 10, 31), now=at(D(2025, 11, 1)))
     assert export.content.split("\r\n")[1].split(";")[4] == "'=HYPERLINK(1)"
+
+
+def test_the_documented_layout_is_the_file_s():
+    from pathlib import Path
+
+    from casework.services.payer_export import COLUMNS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "legal.md").read_text()
+    for name, meaning in COLUMNS:
+        assert f"| `{name}` | {meaning} |" in doc, name
