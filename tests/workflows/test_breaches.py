@@ -270,3 +270,15 @@ def test_the_nightly_task_closes_the_periods_that_ended(world, pathway, decider)
     assert breach_suspensions_end_task(at(D(2025, 12, 15), hour=0).isoformat()) == 1
     breach.refresh_from_db()
     assert breach.state == BreachState.ENDED
+
+
+def test_anonymisation_erases_the_breach_texts_and_keeps_the_figures(world, pathway, decider):
+    from casework.services.retention import anonymise_expired
+
+    breach = decide(record(world, pathway), decider, reason="Motifs détaillés.")
+    breach_observations = Breach.objects.filter(pk=breach.pk)
+    world.t(pathway, "close", D(2025, 12, 1), close_reason="moved_away")
+    assert anonymise_expired(now=at(D(2028, 1, 5))) == 1
+    kept = breach_observations.get()
+    assert "rendez-vous" not in kept.facts and kept.decision_reason == ""
+    assert (kept.rate_percent, kept.occurred_on) == (50, BREACH_ON)
