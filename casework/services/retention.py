@@ -26,8 +26,8 @@ from casework.audit import acting_as
 from casework.enums import PathwayState
 from casework.models import (
     Anonymisation,
-    Breach,
     Beneficiary,
+    Breach,
     DiagnosticSection,
     Handover,
     Pathway,
