@@ -147,3 +147,14 @@ def test_the_dashboard_its_csv_and_the_api_show_the_breach_indicators(client, wo
     assert body["breach_decision_days_mean"]["reason"].startswith("1 manquement sans décision")
     csv_body = client.get(reverse("dashboard:export", args=["indicateurs"]) + query).content.decode()
     assert "breaches_recorded;Manquements constatés;1;manquements" in csv_body
+
+
+def test_a_double_submitted_decision_is_applied_once(client, world, pathway, decider):
+    breach = _old_breach(world, pathway)
+    client.force_login(decider.user)
+    data = _decision(form_token="6f0f3a52-1b7e-4f4e-9a39-2c1c0f1f7a10")
+    url = reverse("workspace:breach-step", args=[breach.pk, "decision"])
+    assert client.post(url, data).status_code == 302
+    second = client.post(url, data, follow=True)
+    assert "Cette action avait déjà été enregistrée." in second.content.decode()
+    assert PayerLine.objects.filter(breach=breach).count() == 1
