@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from casework import breach_rules
@@ -53,7 +54,7 @@ def breaches_page(user, *, today: dt.date) -> dict:
 def _caps(breach: Breach) -> breach_rules.Caps | None:
     try:
         return breach_rules.breach_caps(breach)
-    except Exception:  # no rule in force on the breach's date: the page says so
+    except ValidationError:  # no rule in force on the breach's date: the page says so
         return None
 
 
