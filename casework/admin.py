@@ -9,6 +9,7 @@ and their roles are in accounts/admin.py, with the other role grants.
 from django.contrib import admin
 
 from .models import (
+    BreachCapRule,
     DelayRule,
     Delegation,
     Offer,
@@ -81,6 +82,16 @@ class DelayRuleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Versions are history: deactivate or add a newer version instead of deleting.
         return False
+
+
+@admin.register(BreachCapRule)
+class BreachCapRuleAdmin(admin.ModelAdmin):
+    """The caps of a suspension-remobilisation (docs/legal.md): a version per start date."""
+
+    list_display = ["valid_from", "min_rate", "max_rate", "first_max_months", "repeat_max_months", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a decision names the version it applied
 
 
 @admin.register(OrientationRule)

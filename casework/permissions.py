@@ -122,6 +122,29 @@ def can_record_contact(pathway: Pathway, user: Any) -> bool:
     return pathway.is_open and can_manage(pathway, user)
 
 
+# --- The breach procedure (suspension-remobilisation) ----------------------------------------
+
+
+def can_record_breach(pathway: Pathway, user: Any) -> bool:
+    """Recording a breach is the referent's (or their delegate's, or their team lead's) act."""
+    return pathway.is_open and can_manage(pathway, user)
+
+
+def can_follow_breach(breach: Any, user: Any) -> bool:
+    """Observations and remobilisation are recorded by whoever manages the pathway."""
+    return can_manage(breach.pathway, user)
+
+
+def may_decide_breaches(user: Any) -> bool:
+    """The right to decide (the département's president or delegate): a permission, given to a group."""
+    return professional_of(user) is not None and user.has_perm("casework.decide_breach")
+
+
+def can_decide_breach(breach: Any, user: Any) -> bool:
+    """A decider, never the professional who recorded the breach."""
+    return may_decide_breaches(user) and user.pk != breach.recorded_by_id
+
+
 # --- Professional secrecy ("secret professionnel partagé") -------------------------------
 # Visibility of the pathway (casework.selectors) is always checked first: a user who may not
 # see the pathway gets a 404 before any of these is asked. These decide, within a visible

@@ -57,6 +57,8 @@ def ensure_defaults() -> None:
         return
     module = __import__("casework.migrations.0002_defaults", fromlist=["load_defaults"])
     module.load_defaults(apps, None)
+    breach = __import__("casework.migrations.0017_breach_defaults", fromlist=["load_breach_defaults"])
+    breach.load_breach_defaults(apps, None)
 
 
 @pytest.fixture(autouse=True)

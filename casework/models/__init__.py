@@ -1,5 +1,6 @@
 from .audit import AUDITED_MODELS  # registers the audit trail (django-simple-history)
 from .beneficiaries import Barrier, Beneficiary, IdentityReview, PayerAccount
+from .breaches import Breach, BreachCapRule, PayerExport, PayerLine
 from .deadlines import Deadline
 from .facts import BoardCount, BoardSummaryState, EntryFact, IndicatorFactsState
 from .idempotency import IdempotencyRecord
@@ -26,6 +27,8 @@ __all__ = [
     "PrivateNote",
     "SensitiveAccessLog",
     "Barrier",
+    "Breach",
+    "BreachCapRule",
     "Beneficiary",
     "BoardCount",
     "BoardSummaryState",
@@ -46,6 +49,8 @@ __all__ = [
     "OrientationRule",
     "PartnerRequest",
     "PayerAccount",
+    "PayerExport",
+    "PayerLine",
     "Pathway",
     "Professional",
     "ReferentPeriod",

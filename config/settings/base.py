@@ -297,6 +297,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.purge_spent_tokens_task",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Breach procedure: every night at 00:20 (Europe/Paris), close the suspensions whose period
+    # ended the day before (the suspended sums are lost; the decision's payer line carried the
+    # period). Idempotent: `breach_suspensions_end` re-checks each row's state under its lock.
+    "end-breach-suspensions": {
+        "task": "workflows.tasks.breach_suspensions_end_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
 
 # How long a spent one-time form token (a double click, a second tab) and an API Idempotency-Key

@@ -81,6 +81,7 @@ RULE_ACTIONS = {
     RuleCode.PARTNER_ACK: "Accusé de réception du partenaire attendu",
     RuleCode.SUSPENSION_END: "Reprise du parcours suspendu à préparer",
     RuleCode.PRESCRIPTION_ANSWER: "Réponse du prestataire à une prescription attendue",
+    RuleCode.BREACH_OBSERVATIONS: "Manquement : délai d'observations écoulé, décision à prendre",
 }
 
 # The escalation goes to someone who was not asked to act until now: say why they hear of it.

@@ -257,6 +257,10 @@ class Command(BaseCommand):
         from workflows.flows.access import workflow_access_grant
 
         workflow_access_grant([pro.user for pro in self.pros.values()])
+        # The president's delegate for suspension-remobilisation decisions (docs/legal.md).
+        from workflows.flows.access import breach_decider_grant
+
+        breach_decider_grant([self.pros["chef.orientation"].user])
 
     # --- pathways ------------------------------------------------------------------------
     def _pathway(self, i: int, today: dt.date) -> None:
