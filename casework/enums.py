@@ -192,3 +192,17 @@ class Payer(models.TextChoices):
     CNAF = "cnaf", "CAF"
     MSA = "msa", "MSA"
     PARTNER = "partner", "Partenaire (CSV)"
+
+
+class AppointmentMode(models.TextChoices):
+    """How the person meets their referent (the person's space and messages say it in plain words)."""
+
+    IN_PERSON = "in_person", "Sur place"
+    PHONE = "phone", "Par téléphone"
+
+
+class SpacePage(models.TextChoices):
+    """The pages of the person's own space, as its access log names them."""
+
+    HOME = "home", "Mon espace"
+    CONTRACT = "contract", "Mon contrat"

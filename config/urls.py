@@ -29,6 +29,7 @@ urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("partenaire/accuse/<str:token>/", partner_ack, name="partner-ack"),
+    path("mon-espace/", include("workflows.pages.space_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/indicators/", IndicatorsView.as_view(), name="indicators"),
     path("api/v1/", include(router.urls)),

@@ -12,7 +12,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from casework.enums import OrganisationKind
-from casework.models import Beneficiary, Organisation, Professional, Team, Territory, Track
+from casework.models import Beneficiary, Organisation, PayerAccount, Professional, Team, Territory, Track
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -90,3 +90,12 @@ class BeneficiaryFactory(factory.django.DjangoModelFactory):
 
 def track(code: str = "social") -> Track:
     return Track.objects.get(code=code)
+
+
+class PayerAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PayerAccount
+
+    beneficiary = factory.SubFactory(BeneficiaryFactory)
+    payer = "cnaf"
+    allocation_number = factory.Sequence(lambda n: f"{1234000 + n}")

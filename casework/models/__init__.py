@@ -6,6 +6,7 @@ from .idempotency import IdempotencyRecord
 from .organisations import Delegation, Organisation, Professional, Team, Territory
 from .partners import PartnerRequest
 from .pathways import Contact, Contract, Handover, Pathway, ReferentPeriod, Track, TransitionLog
+from .person_space import Appointment, SpaceLinkGeneration, SpaceView
 from .rules import DelayRule, OrientationRule
 from .secrecy import (
     Anonymisation,
@@ -19,6 +20,9 @@ from .secrecy import (
 __all__ = [
     "AUDITED_MODELS",
     "Anonymisation",
+    "Appointment",
+    "SpaceLinkGeneration",
+    "SpaceView",
     "Consent",
     "DiagnosticSection",
     "DiagnosticSectionKind",
