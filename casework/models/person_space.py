@@ -39,7 +39,9 @@ class Appointment(models.Model):
     # The day of the reminder (two days before, Europe/Paris); null when the appointment was set
     # on or after that day: its invitation is the reminder.
     remind_on = models.DateField("rappel le", null=True, blank=True)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     set_at = models.DateTimeField("fixé le")
 
     class Meta:
