@@ -29,11 +29,14 @@ LINK_REQUESTED = (
 TOO_MANY = "Vous avez fait trop de demandes. Attendez une heure, puis essayez encore."
 
 
-def _private(response):
-    """The link is a credential: never cached, never sent on as a referrer."""
+def _private(response, *, credential_in_url: bool = False):
+    """Never cached, never indexed; a page whose URL holds the link (a credential) never sends it
+    on as a referrer. (The form page keeps the site's policy: with `no-referrer` the browser posts
+    `Origin: null`, which the CSRF check refuses.)"""
     response["Cache-Control"] = "no-store, private, max-age=0"
-    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
+    if credential_in_url:
+        response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -43,10 +46,11 @@ def _space(request, token: str, page: str, template: str):
         person = beneficiary_from_space_token(token)
     except InvalidSpaceLink as exc:
         context = {"message": exc.message}
-        return _private(render(request, "space/invalid_link.html", context, status=exc.status))
+        response = render(request, "space/invalid_link.html", context, status=exc.status)
+        return _private(response, credential_in_url=True)
     space_view_log(person.pk, page, now=now)
     context = {**space_page(person, now=now), "token": token, "page": page}
-    return _private(render(request, template, context))
+    return _private(render(request, template, context), credential_in_url=True)
 
 
 @require_http_methods(["GET", "HEAD"])
