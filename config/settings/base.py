@@ -297,15 +297,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.purge_spent_tokens_task",
         "schedule": crontab(hour=3, minute=45),
     },
-    # Appointment reminders to the person, two days before (issue 18): every hour from 8:00 to
-    # 19:00, so a reminder leaves in the morning of its day (and no SMS wakes anyone at night).
-    # Unique rows per (appointment, kind, channel): a second run, or a race, sends nothing twice.
+    # Appointment reminders to the person, two days before (issue 18): hourly from 8:00 to 19:00
+    # (no SMS at night). Unique rows per (appointment, kind, channel): a re-run sends nothing twice.
     "appointment-reminders": {
         "task": "notifications.tasks.appointment_reminders_task",
         "schedule": crontab(hour="8-19", minute=5),
     },
-    # The person's messages still pending (broker down at commit, a worker died, a transient
-    # SMS failure whose back-off is over): re-dispatched like the professionals' e-mails.
+    # The person's messages still pending (broker down, a worker died, a back-off over).
     "redispatch-person-messages": {
         "task": "notifications.tasks.redispatch_person_messages_task",
         "schedule": OUTBOX_REDISPATCH_MINUTES * 60,
@@ -319,29 +317,8 @@ IDEMPOTENCY_KEY_RETENTION_DAYS = int(os.environ.get("IDEMPOTENCY_KEY_RETENTION_D
 
 PARTNER_LINK_MAX_AGE_DAYS = int(os.environ.get("PARTNER_LINK_MAX_AGE_DAYS", "30"))
 
-# The person's own space (issue 18): how long its signed link works, and how often one may ask
-# for a new link (per client address and per allocation number, each per hour).
-PERSON_SPACE_LINK_MAX_AGE_DAYS = int(os.environ.get("PERSON_SPACE_LINK_MAX_AGE_DAYS", "30"))
-PERSON_SPACE_LINK_REQUESTS_PER_ADDRESS = int(os.environ.get("PERSON_SPACE_LINK_REQUESTS_PER_ADDRESS", "10"))
-PERSON_SPACE_LINK_REQUESTS_PER_NUMBER = int(os.environ.get("PERSON_SPACE_LINK_REQUESTS_PER_NUMBER", "3"))
-# Rate limits need one counter for every web process: Redis when there is one, else memory.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-        if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
-    ),
-}
-
-# The SMS channel (notifications.sms): `console` by default (make run), `http` for a provider.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
-SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
-SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
-SMS_SENDER = os.environ.get("SMS_SENDER", "FilRouge")
-SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
-# The provider's delivery reports must carry `Authorization: Bearer <this>`; unset, they are refused.
-SMS_CALLBACK_TOKEN = os.environ.get("SMS_CALLBACK_TOKEN", "")
+# The person's own space and the SMS channel (issue 18): their own module, read from the environment.
+from .person_space import *  # noqa: E402, F403
 
 LOGGING = {
     "version": 1,

@@ -29,12 +29,14 @@ LINK = re.compile(r"https?://[^\s]+(/mon-espace/e/[^/\s]+/)")
 
 
 @pytest.fixture(autouse=True)
-def reference_data(transactional_db):
+def reference_data(transactional_db, settings):
     """Tracks, delay and orientation rules: another transactional test may have flushed them."""
     from django.apps import apps
 
     import_module("casework.migrations.0002_defaults").load_defaults(apps, None)
     LocmemBackend.outbox.clear()
+    # Rate limits in memory: clearing the Redis cache would flush the database the broker shares.
+    settings.CACHES = {**settings.CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     caches["ratelimit"].clear()
 
 

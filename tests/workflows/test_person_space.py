@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import uuid
 
 import pytest
 from django.core import mail
@@ -24,6 +25,7 @@ from notifications.sms.backends import LocmemBackend
 from notifications.space_links import REPLACED, space_link, space_token
 from tests.factories import PayerAccountFactory
 from tests.helpers import advance, make_world
+from workflows.pages.ratelimit import rate_exceeded
 from workflows.pages.space_selectors import STATE_WORDS
 from workflows.services.person_space import appointment_set, space_link_request
 
@@ -33,8 +35,14 @@ LINK = re.compile(r"https://filrouge\.test(/mon-espace/e/[^/\s]+/)")
 SECRET = "Dettes importantes et suivi psychiatrique"
 
 
+LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-tests"}
+
+
 @pytest.fixture(autouse=True)
-def _clean_outboxes():
+def _clean_outboxes(settings):
+    """Empty outboxes, and rate limits counted in memory: clearing the Redis cache would flush
+    the database the broker shares (the Redis counter has its own test below)."""
+    settings.CACHES = {**settings.CACHES, "ratelimit": LOCMEM}
     LocmemBackend.outbox.clear()
     caches["ratelimit"].clear()
     yield
@@ -359,3 +367,13 @@ def test_the_subject_access_export_lists_the_space_views_and_the_appointments(ca
 
 def test_the_space_link_is_masked_in_logs():
     assert redact_url("GET /mon-espace/e/12.0:abc:def/contrat/ 200") == "GET /mon-espace/e/[masqué]/contrat/ 200"
+
+
+def test_the_rate_limit_counts_in_redis_across_processes(redis_url, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url},
+    }
+    value = uuid.uuid4().hex  # a fresh key: nothing to clear afterwards (it expires within the hour)
+    assert [rate_exceeded("test", value, 2) for _ in range(4)] == [False, False, True, True]
+    assert caches["ratelimit"].__class__.__name__ == "RedisCache"
