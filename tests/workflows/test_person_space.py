@@ -377,3 +377,19 @@ def test_the_rate_limit_counts_in_redis_across_processes(redis_url, settings):
     value = uuid.uuid4().hex  # a fresh key: nothing to clear afterwards (it expires within the hour)
     assert [rate_exceeded("test", value, 2) for _ in range(4)] == [False, False, True, True]
     assert caches["ratelimit"].__class__.__name__ == "RedisCache"
+
+
+def test_the_beat_tasks_send_the_reminders_and_what_was_left_pending(case):
+    from notifications.tasks import appointment_reminders_task, redispatch_person_messages_task
+
+    set_at = timezone.now() - dt.timedelta(hours=1)  # the re-dispatch leaves rows younger than 30 s
+    appointment = appointment_set(
+        case.pathway, starts_at=in_days(5), mode="phone", place="", purpose="Point", by=None, now=set_at
+    )
+    # No commit in this test: the invitations stay pending, as when the broker was down.
+    assert M.objects.filter(kind=M.Kind.INVITATION, status=M.Status.PENDING).count() == 2
+    assert redispatch_person_messages_task.apply().get() == 2
+    assert M.objects.filter(kind=M.Kind.INVITATION, status=M.Status.SENT).count() == 2
+    assert appointment_reminders_task.apply(kwargs={"now_iso": in_days(3, hour=8).isoformat()}).get() == 2
+    assert appointment_reminders_task.apply(kwargs={"now_iso": in_days(3, hour=9).isoformat()}).get() == 0
+    assert M.objects.filter(appointment=appointment, kind=M.Kind.REMINDER).count() == 2
