@@ -363,6 +363,10 @@ def test_the_subject_access_export_lists_the_space_views_and_the_appointments(ca
     assert [v["page"] for v in doc["space_views"]] == ["Mon espace"]
     assert doc["pathways"][0]["appointments"][0]["purpose"] == "Point"
     assert doc["person"]["mobile_phone"] == "+33612345678"
+    client.force_login(case.referent.user)
+    page = client.get(f"/personnes/{case.person.pk}/donnees/")
+    assert page.status_code == 200
+    assert "Mon espace" in page.content.decode() and "Point" in page.content.decode()
 
 
 def test_the_space_link_is_masked_in_logs():
