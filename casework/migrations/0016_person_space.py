@@ -7,98 +7,210 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+# The space's access log is append-only on PostgreSQL too, by the function of migration 0003.
+TRIGGER_SQL = """
+CREATE TRIGGER casework_spaceview_append_only BEFORE UPDATE OR DELETE ON casework_spaceview
+    FOR EACH ROW EXECUTE FUNCTION casework_audit_append_only();
+"""
 
+
+def add_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(TRIGGER_SQL)
+
+
+def remove_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP TRIGGER IF EXISTS casework_spaceview_append_only ON casework_spaceview;")
+
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('casework', '0015_payer_accounts_nir_hash'),
+        ("casework", "0015_payer_accounts_nir_hash"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SpaceLinkGeneration',
+            name="SpaceLinkGeneration",
             fields=[
-                ('beneficiary', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='space_link_generation', serialize=False, to='casework.beneficiary')),
-                ('generation', models.PositiveIntegerField(default=0)),
-                ('renewed_at', models.DateTimeField(blank=True, null=True, verbose_name='renouvelé le')),
+                (
+                    "beneficiary",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="space_link_generation",
+                        serialize=False,
+                        to="casework.beneficiary",
+                    ),
+                ),
+                ("generation", models.PositiveIntegerField(default=0)),
+                ("renewed_at", models.DateTimeField(blank=True, null=True, verbose_name="renouvelé le")),
             ],
             options={
-                'verbose_name': "génération du lien de l'espace personnel",
+                "verbose_name": "génération du lien de l'espace personnel",
             },
         ),
         migrations.AddField(
-            model_name='beneficiary',
-            name='email',
-            field=models.EmailField(blank=True, db_default='', default='', max_length=254, verbose_name='e-mail'),
+            model_name="beneficiary",
+            name="email",
+            field=models.EmailField(blank=True, db_default="", default="", max_length=254, verbose_name="e-mail"),
         ),
         migrations.AddField(
-            model_name='beneficiary',
-            name='mobile_phone',
-            field=models.CharField(blank=True, db_default='', default='', max_length=12, validators=[casework.phones.french_mobile_check], verbose_name='téléphone portable'),
+            model_name="beneficiary",
+            name="mobile_phone",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                default="",
+                max_length=12,
+                validators=[casework.phones.french_mobile_check],
+                verbose_name="téléphone portable",
+            ),
         ),
         migrations.AddField(
-            model_name='beneficiary',
-            name='sms_opt_out',
-            field=models.BooleanField(db_default=False, default=False, verbose_name='ne souhaite pas recevoir de SMS'),
+            model_name="beneficiary",
+            name="sms_opt_out",
+            field=models.BooleanField(db_default=False, default=False, verbose_name="ne souhaite pas recevoir de SMS"),
         ),
         migrations.AddField(
-            model_name='historicalbeneficiary',
-            name='email',
-            field=models.EmailField(blank=True, db_default='', default='', max_length=254, verbose_name='e-mail'),
+            model_name="historicalbeneficiary",
+            name="email",
+            field=models.EmailField(blank=True, db_default="", default="", max_length=254, verbose_name="e-mail"),
         ),
         migrations.AddField(
-            model_name='historicalbeneficiary',
-            name='mobile_phone',
-            field=models.CharField(blank=True, db_default='', default='', max_length=12, validators=[casework.phones.french_mobile_check], verbose_name='téléphone portable'),
+            model_name="historicalbeneficiary",
+            name="mobile_phone",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                default="",
+                max_length=12,
+                validators=[casework.phones.french_mobile_check],
+                verbose_name="téléphone portable",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalbeneficiary',
-            name='sms_opt_out',
-            field=models.BooleanField(db_default=False, default=False, verbose_name='ne souhaite pas recevoir de SMS'),
+            model_name="historicalbeneficiary",
+            name="sms_opt_out",
+            field=models.BooleanField(db_default=False, default=False, verbose_name="ne souhaite pas recevoir de SMS"),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='public_email',
-            field=models.EmailField(blank=True, db_default='', default='', max_length=254, verbose_name="e-mail d'accueil"),
+            model_name="organisation",
+            name="public_email",
+            field=models.EmailField(
+                blank=True, db_default="", default="", max_length=254, verbose_name="e-mail d'accueil"
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='public_phone',
-            field=models.CharField(blank=True, db_default='', default='', max_length=20, verbose_name="téléphone d'accueil"),
+            model_name="organisation",
+            name="public_phone",
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=20, verbose_name="téléphone d'accueil"
+            ),
         ),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='date et heure')),
-                ('mode', models.CharField(choices=[('in_person', 'Sur place'), ('phone', 'Par téléphone')], default='in_person', max_length=20, verbose_name='forme')),
-                ('place', models.CharField(blank=True, max_length=200, validators=[django.core.validators.ProhibitNullCharactersValidator(message='Le texte contient un caractère nul (\\x00) : retirez-le.'), django.core.validators.MaxLengthValidator(200, message='Le texte est trop long : 200 caractères au plus (%(show_value)d saisis).')], verbose_name='lieu')),
-                ('purpose', models.CharField(max_length=200, validators=[django.core.validators.ProhibitNullCharactersValidator(message='Le texte contient un caractère nul (\\x00) : retirez-le.'), django.core.validators.MaxLengthValidator(200, message='Le texte est trop long : 200 caractères au plus (%(show_value)d saisis).')], verbose_name='objet')),
-                ('remind_on', models.DateField(blank=True, null=True, verbose_name='rappel le')),
-                ('set_at', models.DateTimeField(verbose_name='fixé le')),
-                ('pathway', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appointments', to='casework.pathway')),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_at", models.DateTimeField(verbose_name="date et heure")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("in_person", "Sur place"), ("phone", "Par téléphone")],
+                        default="in_person",
+                        max_length=20,
+                        verbose_name="forme",
+                    ),
+                ),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        validators=[
+                            django.core.validators.ProhibitNullCharactersValidator(
+                                message="Le texte contient un caractère nul (\\x00) : retirez-le."
+                            ),
+                            django.core.validators.MaxLengthValidator(
+                                200, message="Le texte est trop long : 200 caractères au plus (%(show_value)d saisis)."
+                            ),
+                        ],
+                        verbose_name="lieu",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        max_length=200,
+                        validators=[
+                            django.core.validators.ProhibitNullCharactersValidator(
+                                message="Le texte contient un caractère nul (\\x00) : retirez-le."
+                            ),
+                            django.core.validators.MaxLengthValidator(
+                                200, message="Le texte est trop long : 200 caractères au plus (%(show_value)d saisis)."
+                            ),
+                        ],
+                        verbose_name="objet",
+                    ),
+                ),
+                ("remind_on", models.DateField(blank=True, null=True, verbose_name="rappel le")),
+                ("set_at", models.DateTimeField(verbose_name="fixé le")),
+                (
+                    "pathway",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="appointments", to="casework.pathway"
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rendez-vous',
-                'verbose_name_plural': 'rendez-vous',
-                'ordering': ['starts_at', 'id'],
-                'indexes': [models.Index(fields=['pathway', 'starts_at'], name='casework_ap_pathway_491c57_idx'), models.Index(fields=['remind_on', 'starts_at'], name='appointment_reminder_due')],
+                "verbose_name": "rendez-vous",
+                "verbose_name_plural": "rendez-vous",
+                "ordering": ["starts_at", "id"],
+                "indexes": [
+                    models.Index(fields=["pathway", "starts_at"], name="casework_ap_pathway_491c57_idx"),
+                    models.Index(fields=["remind_on", "starts_at"], name="appointment_reminder_due"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SpaceView',
+            name="SpaceView",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('page', models.CharField(choices=[('home', 'Mon espace'), ('contract', 'Mon contrat')], max_length=20, verbose_name='page')),
-                ('at', models.DateTimeField(verbose_name='le')),
-                ('beneficiary', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='space_views', to='casework.beneficiary')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "page",
+                    models.CharField(
+                        choices=[("home", "Mon espace"), ("contract", "Mon contrat")],
+                        max_length=20,
+                        verbose_name="page",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="le")),
+                (
+                    "beneficiary",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="space_views",
+                        to="casework.beneficiary",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "consultation de l'espace personnel",
-                'verbose_name_plural': "consultations de l'espace personnel",
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['beneficiary', 'at'], name='casework_sp_benefic_20bb34_idx')],
+                "verbose_name": "consultation de l'espace personnel",
+                "verbose_name_plural": "consultations de l'espace personnel",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["beneficiary", "at"], name="casework_sp_benefic_20bb34_idx")],
             },
         ),
+        migrations.RunPython(add_trigger, remove_trigger),
     ]

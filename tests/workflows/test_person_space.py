@@ -397,3 +397,15 @@ def test_the_beat_tasks_send_the_reminders_and_what_was_left_pending(case):
     assert appointment_reminders_task.apply(kwargs={"now_iso": in_days(3, hour=8).isoformat()}).get() == 2
     assert appointment_reminders_task.apply(kwargs={"now_iso": in_days(3, hour=9).isoformat()}).get() == 0
     assert M.objects.filter(appointment=appointment, kind=M.Kind.REMINDER).count() == 2
+
+
+def test_the_space_access_log_is_append_only_in_the_database_too(case, needs_postgres):
+    from django.db import DatabaseError, models, transaction
+
+    from casework.services.person_space import space_view_log
+
+    view = space_view_log(case.person.pk, SpacePage.HOME, now=timezone.now())
+    with pytest.raises(PermissionError):
+        SpaceView.objects.filter(pk=view.pk).update(page=SpacePage.CONTRACT)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        models.QuerySet(SpaceView).filter(pk=view.pk).update(page=SpacePage.CONTRACT)
