@@ -32,7 +32,7 @@ from django.utils import timezone
 from casework.enums import PathwayState
 from casework.models import Appointment, Beneficiary
 from notifications.models import PersonMessage
-from notifications.sms import SmsPermanentError, sms_send
+from notifications.sms import SmsError, SmsPermanentError, sms_send
 from notifications.space_links import space_link
 
 from . import person_texts
@@ -196,7 +196,8 @@ def person_message_send(message_id: int, *, now: dt.datetime) -> tuple[str, int]
         except SmsPermanentError as exc:
             message.status, message.last_error = M.Status.FAILED, str(exc)[:300]
         except Exception as exc:  # transient: the provider, the network, the SMTP server
-            message.last_error = (str(exc) or type(exc).__name__)[:300]
+            # Our SMS errors say "HTTP 503"; others only by their type (an SMTP refusal names the address).
+            message.last_error = (str(exc) if isinstance(exc, SmsError) else type(exc).__name__)[:300]
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = M.Status.FAILED
             else:

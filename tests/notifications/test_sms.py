@@ -271,3 +271,21 @@ def test_a_number_that_is_not_a_french_mobile_is_refused_in_french(typed):
 
 def test_a_stored_number_reads_the_french_way():
     assert french_mobile_display("+33612345678") == "06 12 34 56 78"
+
+
+@pytest.mark.django_db
+def test_an_email_failure_is_retried_and_its_record_names_no_address(monkeypatch):
+    import smtplib
+
+    from notifications.services import person_messages
+
+    person = BeneficiaryFactory(email="nadia@exemple.fr")
+    [row_id] = space_link_message(person, now=NOW)
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"nadia@exemple.fr": (450, b"try later")})
+
+    monkeypatch.setattr(person_messages, "send_mail", refuse)
+    assert person_message_send(row_id, now=NOW) == (M.Status.PENDING, 60)
+    row = M.objects.get(pk=row_id)
+    assert row.last_error == "SMTPRecipientsRefused" and row.attempts == 1
