@@ -409,3 +409,26 @@ def test_the_space_access_log_is_append_only_in_the_database_too(case, needs_pos
         SpaceView.objects.filter(pk=view.pk).update(page=SpacePage.CONTRACT)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         models.QuerySet(SpaceView).filter(pk=view.pk).update(page=SpacePage.CONTRACT)
+
+
+def test_anonymisation_erases_the_contact_details_and_the_appointments_texts(db, needs_postgres, client):
+    from casework.services.retention import beneficiary_anonymise
+
+    world = make_world("oubli")
+    start = timezone.localdate() - dt.timedelta(days=30)
+    pathway = advance(world, world.enter(start), PathwayState.DIAGNOSTIC, start)
+    person = pathway.beneficiary
+    person.email, person.mobile_phone = "oubli@exemple.fr", "+33612340000"
+    person.save()
+    appointment_set(
+        pathway, starts_at=in_days(3), mode="in_person", place="1 rue X", purpose="Point", by=None, now=timezone.now()
+    )
+    old_link = space_link(person.pk, now=timezone.now()).removeprefix("https://filrouge.test")
+    world.t(pathway, "close", timezone.localdate(), close_reason="moved_away")
+    assert beneficiary_anonymise(person.pk, now=timezone.now() + dt.timedelta(days=1), months=0)
+    person.refresh_from_db()
+    assert (person.email, person.mobile_phone) == ("", "")
+    assert not person.audit.exclude(email="").exists() and not person.audit.exclude(mobile_phone="").exists()
+    assert list(Appointment.objects.values_list("place", "purpose")) == [("", "[anonymisé]")]
+    # An anonymised person's old links open nothing.
+    assert client.get(old_link).status_code == 400
