@@ -264,3 +264,17 @@ class PayerLineKind(models.TextChoices):
 
     DECISION = "decision", "Décision"
     LIFT = "lift", "Levée (remobilisation)"
+
+
+class AppointmentMode(models.TextChoices):
+    """How the person meets their referent (the person's space and messages say it in plain words)."""
+
+    IN_PERSON = "in_person", "Sur place"
+    PHONE = "phone", "Par téléphone"
+
+
+class SpacePage(models.TextChoices):
+    """The pages of the person's own space, as its access log names them."""
+
+    HOME = "home", "Mon espace"
+    CONTRACT = "contract", "Mon contrat"

@@ -32,6 +32,7 @@ urlpatterns = [
     path("partenaire/accuse/<str:token>/", partner_ack, name="partner-ack"),
     path("offres/", include("workflows.pages.offer_urls")),
     path("prestataire/prescription/<str:token>/", prescription_answer_link, name="prescription-answer"),
+    path("mon-espace/", include("workflows.pages.space_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/indicators/", IndicatorsView.as_view(), name="indicators"),
     path("api/v1/", include(router.urls)),

@@ -8,6 +8,7 @@ from .offers import Offer, OfferSession, Prescription
 from .organisations import Delegation, Organisation, Professional, Team, Territory
 from .partners import PartnerRequest
 from .pathways import Contact, Contract, Handover, Pathway, ReferentPeriod, Track, TransitionLog
+from .person_space import Appointment, SpaceLinkGeneration, SpaceView
 from .rules import DelayRule, OrientationRule
 from .secrecy import (
     Anonymisation,
@@ -21,6 +22,9 @@ from .secrecy import (
 __all__ = [
     "AUDITED_MODELS",
     "Anonymisation",
+    "Appointment",
+    "SpaceLinkGeneration",
+    "SpaceView",
     "Consent",
     "DiagnosticSection",
     "DiagnosticSectionKind",

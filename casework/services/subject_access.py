@@ -56,6 +56,10 @@ PERSON_LISTS = {
             "withdrawn_on": _d(c.withdrawn_on),
         },
     ),
+    "space_views": (
+        lambda b: b.space_views.order_by("at", "id"),
+        lambda v: {"at": _d(v.at), "page": v.get_page_display()},
+    ),
     "identity_changes": (
         lambda b: b.audit.select_related("history_user").order_by("history_date"),
         lambda h: {
@@ -65,6 +69,9 @@ PERSON_LISTS = {
             "first_name": h.first_name,
             "last_name": h.last_name,
             "birth_date": _d(h.birth_date),
+            "email": h.email,
+            "mobile_phone": h.mobile_phone,
+            "sms_opt_out": h.sms_opt_out,
         },
     ),
 }
@@ -108,6 +115,16 @@ PATHWAY_LISTS = {
             "status": h.get_status_display(),
             "note": h.note,
             "refusal_reason": h.refusal_reason,
+        },
+    ),
+    "appointments": (
+        lambda p: p.appointments.order_by("starts_at", "id"),
+        lambda a: {
+            "starts_at": _d(a.starts_at),
+            "mode": a.get_mode_display(),
+            "place": a.place,
+            "purpose": a.purpose,
+            "set_at": _d(a.set_at),
         },
     ),
     "deadlines": (

@@ -158,9 +158,13 @@ def _contact_form(today, data=None) -> ContactForm:
     return ContactForm(data, today=today, auto_id="contact-%s")
 
 
-def _pathway_render(request, pathway, *, today, bound_forms=None, contact_form=None, status=200) -> HttpResponse:
+def _pathway_render(
+    request, pathway, *, today, bound_forms=None, contact_form=None, status=200, extra=None
+) -> HttpResponse:
+    """The pathway page; `extra`: a block's bound form with its errors (appointment, details)."""
     context = selectors.pathway_page(pathway, request.user, today=today, bound_forms=bound_forms)
     context["contact_form"] = contact_form or _contact_form(today)
+    context.update(extra or {})
     return render(request, "workspace/pathway.html", context, status=status)
 
 
