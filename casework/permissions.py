@@ -216,3 +216,27 @@ def can_view_audit(pathway: Pathway, user: Any) -> bool:
 def can_export_subject_data(pathway: Pathway, user: Any) -> bool:
     """A subject access request is answered by whoever manages one of the person's pathways."""
     return can_manage(pathway, user)
+
+
+# --- the contrat d'engagement and its activity ledger --------------------------------------
+
+
+def can_manage_engagement(pathway: Pathway, user: Any) -> bool:
+    """The action plan and the weekly activity duration are the referent's (or their team lead's)."""
+    return pathway.is_open and can_manage(pathway, user)
+
+
+def is_requested_partner(pro: Professional, pathway: Pathway) -> bool:
+    """A partner organisation the pathway's referent sent a request to (what the partner sees)."""
+    PartnerRequest = apps.get_model("casework", "PartnerRequest")
+    return PartnerRequest.objects.filter(pathway_id=pathway.pk, organisation_id=pro.organisation_id).exists()
+
+
+def can_record_activity(pathway: Pathway, user: Any) -> bool:
+    """Weekly hours: the referent's side, or a partner the referent asked (its activities' hours)."""
+    if not pathway.is_open:
+        return False
+    if can_manage(pathway, user):
+        return True
+    pro = professional_of(user)
+    return pro is not None and pro.is_partner and is_requested_partner(pro, pathway)

@@ -72,6 +72,7 @@ class Notification(models.Model):
         QUEUED = "queued", "Parcours à attribuer"
         PARTNER_REQUEST = "partner_request", "Demande partenaire"
         PARTNER_REMINDER = "partner_reminder", "Relance partenaire"
+        ACTIVITY_SHORTFALL = "activity_shortfall", "Heures d'activité en deçà de la durée"
 
     recipient = models.ForeignKey(
         Professional, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"

@@ -1,6 +1,13 @@
 from .audit import AUDITED_MODELS  # registers the audit trail (django-simple-history)
 from .beneficiaries import Barrier, Beneficiary, IdentityReview, PayerAccount
 from .deadlines import Deadline
+from .engagement import (
+    ActivityDuration,
+    ActivityShortfall,
+    ActivityWeek,
+    ContractActivity,
+    EngagementRule,
+)
 from .facts import BoardCount, BoardSummaryState, EntryFact, IndicatorFactsState
 from .idempotency import IdempotencyRecord
 from .organisations import Delegation, Organisation, Professional, Team, Territory
@@ -17,6 +24,11 @@ from .secrecy import (
 )
 
 __all__ = [
+    "ActivityDuration",
+    "ActivityShortfall",
+    "ActivityWeek",
+    "ContractActivity",
+    "EngagementRule",
     "AUDITED_MODELS",
     "Anonymisation",
     "Consent",
