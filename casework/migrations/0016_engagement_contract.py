@@ -22,7 +22,7 @@ ENGAGEMENT_DEFAULTS = [
         "default_contract_kind": "contrat_engagement",
         "weekly_hours": Decimal(15),
         "shortfall_weeks": 3,
-        "source": "Loi n° 2023-1196 du 18 décembre 2023, art. 2-3 ; C. trav. L5411-6-1 ; CASF L262-35. "
+        "source": "Loi n° 2023-1196 du 18 décembre 2023 ; C. trav. L5411-6-1 ; CASF L262-35 (au 1er janvier 2025). "
         "Alerte après 3 semaines : règle du département, jamais une sanction",
     },
 ]
