@@ -100,7 +100,8 @@ def values(result: dict) -> dict:
 
 def test_known_answers_on_a_complete_cohort(cohort):
     r = indicators_compute(as_of=D(2026, 6, 30), **JAN)
-    nobody = {"exits_to_job_or_training", "reorientation_decision_days_mean"}  # no exit, no request yet
+    # No exit, no reorientation request, no week of activity recorded yet.
+    nobody = {"exits_to_job_or_training", "reorientation_decision_days_mean", "activity_hours_met"}
     assert {code for code in r if r[code]["status"] == "n/a"} == nobody
     assert values(r) == {
         "cohort_size": 4,
@@ -116,6 +117,9 @@ def test_known_answers_on_a_complete_cohort(cohort):
         "first_appointment_within_15_days": 25.0,
         "days_to_first_appointment_mean": 18.5,
         "exits_to_job_or_training": None,
+        "engagement_contract_share": 0.0,  # CER signed in 2026 (tests/casework/test_engagement_indicators.py)
+        "engagement_within_delay": 0.0,
+        "activity_hours_met": None,
     }
     assert (r["orientation_rate"]["numerator"], r["orientation_rate"]["denominator"]) == (3, 4)
     assert (r["days_to_orientation_mean"]["numerator"], r["days_to_orientation_mean"]["denominator"]) == (90, 3)
