@@ -11,6 +11,7 @@ from django.contrib import admin
 from .models import (
     DelayRule,
     Delegation,
+    EngagementRule,
     Organisation,
     OrientationRule,
     Team,
@@ -97,3 +98,11 @@ class DelegationAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(EngagementRule)
+class EngagementRuleAdmin(admin.ModelAdmin):
+    """The contrat d'engagement's figures (docs/legal.md): a new row from a date, never an edit of the past."""
+
+    list_display = ["valid_from", "territory", "public", "default_contract_kind", "weekly_hours", "shortfall_weeks"]
+    list_filter = ["territory", "public", "is_active"]

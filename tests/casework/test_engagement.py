@@ -176,3 +176,24 @@ def test_an_action_plan_activity_must_name_its_provider_and_stay_within_the_cont
     assert not ContractActivity.objects.exists()
     activity = contract_activity_add(contract, **{**base, "provider": world.partner_org, "ends_on": D(2025, 6, 30)})
     assert activity.provider_label == world.partner_org.name
+
+
+def test_anonymisation_blanks_why_a_duration_was_reduced_in_the_row_and_its_audit(world):
+    from casework.services.retention import beneficiary_anonymise
+
+    p, contract = signed(world, entered=D(2025, 2, 3), signed_on=D(2025, 3, 10))
+    activity_duration_change(
+        contract.pk,
+        kind=K.REDUCED,
+        effective_from=D(2025, 4, 2),
+        weekly_hours=Decimal(10),
+        reason="Suivi psychiatrique deux matinées par semaine.",
+        by=world.referent.user,
+        today=D(2025, 4, 2),
+        now=at(D(2025, 4, 2)),
+    )
+    world.t(p, "close", D(2025, 5, 5), close_reason="moved_away")
+    assert beneficiary_anonymise(p.beneficiary_id, now=at(D(2026, 6, 1)), months=12)
+    assert set(ActivityDuration.objects.values_list("reason", flat=True)) == {"", "[anonymisé]"}
+    assert set(ActivityDuration.audit.values_list("reason", flat=True)) == {"", "[anonymisé]"}
+    assert ActivityDuration.objects.get(kind=K.REDUCED).weekly_hours == 10  # the figures stay

@@ -122,3 +122,16 @@ def test_a_colleague_who_does_not_manage_the_pathway_writes_nothing_and_a_strang
     assert client.post(url_of(pathway, "week"), data).status_code == 404
     assert client.post(url_of(pathway, "duration"), {"duration-kind": "standard"}).status_code == 404
     assert not ActivityWeek.objects.exists()
+
+
+def test_the_audit_page_and_the_subject_access_export_show_the_durations_and_weeks(world, client, page):
+    pathway, start = page
+    token = token_of(pathway_page(client, pathway), url_of(pathway, "week"))
+    week = {"week-week_start": start.isoformat(), "week-planned_hours": "15", "week-realised_hours": "9"}
+    assert client.post(url_of(pathway, "week"), {**week, "form_token": token}).status_code == 302
+    audit = html(client.get(reverse("security:audit", args=[pathway.pk])))
+    assert "Durée d'activité" in audit and "Heures d'activité" in audit
+    export = client.get(reverse("security:subject-access-json", args=[pathway.beneficiary_id])).json()
+    (mine,) = [p for p in export["pathways"] if p["id"] == pathway.pk]
+    assert mine["activity_weeks"][0]["realised_hours"] == "9.00"
+    assert mine["activity_durations"][0]["weekly_hours"] == "15.00"

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
@@ -22,8 +21,10 @@ from casework.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENCY_RESPONSES, i
 from casework.models import ActivityWeek
 from casework.permissions import can_record_activity
 from casework.selectors import pathways_visible_to
+from config.api import StrictFilterSet
 from workflows.services.activity import activity_week_record
 
+from .pathways import IdFilter
 from .serializers import MAX_ID
 
 
@@ -43,26 +44,31 @@ class ActivityWeekSerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField(read_only=True)
 
 
+class ActivityWeekFilter(StrictFilterSet):
+    pathway = IdFilter(field_name="pathway_id", help_text="Un seul parcours")
+
+    class Meta:
+        model = ActivityWeek
+        fields = ["pathway"]
+
+
 class ActivityWeekViewSet(viewsets.GenericViewSet):
     """The weeks of the pathways the caller sees (list), and one week's hours (create or replace)."""
 
     serializer_class = ActivityWeekSerializer
 
+    filterset_class = ActivityWeekFilter
+
     def get_queryset(self):
         visible = pathways_visible_to(self.request.user)
-        qs = ActivityWeek.objects.filter(pathway__in=visible).order_by("pathway_id", "-week_start")
-        pathway = self.request.query_params.get("pathway")
-        if pathway is not None:
-            qs = qs.filter(pathway_id=int(pathway)) if pathway.isdigit() and len(pathway) <= 18 else qs.none()
-        return qs
+        return ActivityWeek.objects.filter(pathway__in=visible).order_by("pathway_id", "-week_start", "id")
 
     @extend_schema(
-        parameters=[OpenApiParameter("pathway", OpenApiTypes.INT, description="Un seul parcours")],
         responses={200: ActivityWeekSerializer(many=True)},
         summary="Semaines d'activité des parcours visibles",
     )
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
 
