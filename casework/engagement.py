@@ -47,7 +47,7 @@ def default_contract_kind(pathway: Pathway, signed_on: dt.date) -> str:
 
 def contract_status(contract: Contract, *, today: dt.date) -> str:
     """How the pathway page names a contract under the 2025 frame."""
-    if contract.kind != ContractKind.CONTRAT_ENGAGEMENT and contract.kind in LEGACY_KINDS:
+    if contract.kind in LEGACY_KINDS:
         if contract.ends_on >= today:
             return (
                 f"{contract.get_kind_display()} signé avant la réforme : il reste valable jusqu'à son "
