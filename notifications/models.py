@@ -74,6 +74,7 @@ class Notification(models.Model):
         PARTNER_REMINDER = "partner_reminder", "Relance partenaire"
         PRESCRIPTION = "prescription", "Prescription à un prestataire"
         PRESCRIPTION_ANSWERED = "prescription_answered", "Réponse à une prescription"
+        ACTIVITY_SHORTFALL = "activity_shortfall", "Heures d'activité en deçà de la durée"
 
     recipient = models.ForeignKey(
         Professional, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"

@@ -2,6 +2,13 @@ from .audit import AUDITED_MODELS  # registers the audit trail (django-simple-hi
 from .beneficiaries import Barrier, Beneficiary, IdentityReview, PayerAccount
 from .breaches import Breach, BreachCapRule, PayerExport, PayerLine
 from .deadlines import Deadline
+from .engagement import (
+    ActivityDuration,
+    ActivityShortfall,
+    ActivityWeek,
+    ContractActivity,
+    EngagementRule,
+)
 from .facts import BoardCount, BoardSummaryState, EntryFact, IndicatorFactsState
 from .idempotency import IdempotencyRecord
 from .offers import Offer, OfferSession, Prescription
@@ -20,6 +27,11 @@ from .secrecy import (
 )
 
 __all__ = [
+    "ActivityDuration",
+    "ActivityShortfall",
+    "ActivityWeek",
+    "ContractActivity",
+    "EngagementRule",
     "AUDITED_MODELS",
     "Anonymisation",
     "Appointment",
