@@ -40,25 +40,38 @@ def redis_url() -> str:
     return url
 
 
+# The data migrations whose rows the tests need: (module, loader, "are its rows there?").
+DEFAULT_LOADERS = (
+    ("casework.migrations.0002_defaults", "load_defaults", lambda m: m.DelayRule.objects.filter(code="orientation")),
+    (
+        "casework.migrations.0017_offers_search_and_rule",
+        "load_prescription_rule",
+        lambda m: m.DelayRule.objects.filter(code="prescription_answer"),
+    ),
+    ("casework.migrations.0019_breach_defaults", "load_breach_defaults", lambda m: m.BreachCapRule.objects.all()),
+    (
+        "casework.migrations.0022_engagement_contract",
+        "load_engagement_defaults",
+        lambda m: m.EngagementRule.objects.all(),
+    ),
+)
+
+
 def ensure_defaults() -> None:
-    """Re-load the data migration's defaults (delay rules, tracks, orientation rules).
+    """Re-load the data migrations' defaults (delay rules, tracks, orientation rules, caps...).
 
     Transactional tests end by flushing every table, data migrations included; the tests
-    after them would otherwise run without any delay rule.
+    after them would otherwise run without any delay rule. Each loader is idempotent.
     """
+    from importlib import import_module
+
     from django.apps import apps
 
-    from casework.models import DelayRule
+    from casework import models
 
-    if not DelayRule.objects.filter(code="prescription_answer").exists():
-        offers = __import__("casework.migrations.0017_offers_search_and_rule", fromlist=["load_prescription_rule"])
-        offers.load_prescription_rule(apps, None)
-    if DelayRule.objects.exclude(code="prescription_answer").exists():
-        return
-    module = __import__("casework.migrations.0002_defaults", fromlist=["load_defaults"])
-    module.load_defaults(apps, None)
-    breach = __import__("casework.migrations.0017_breach_defaults", fromlist=["load_breach_defaults"])
-    breach.load_breach_defaults(apps, None)
+    for module, loader, present in DEFAULT_LOADERS:
+        if not present(models).exists():
+            getattr(import_module(module), loader)(apps, None)
 
 
 @pytest.fixture(autouse=True)

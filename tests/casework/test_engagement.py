@@ -26,7 +26,7 @@ K = ActivityDurationKind
 def engagement_defaults() -> None:
     """The migration's rules (a transactional test elsewhere may have flushed them)."""
     if not EngagementRule.objects.exists():
-        importlib.import_module("casework.migrations.0016_engagement_contract").load_engagement_defaults(apps, None)
+        importlib.import_module("casework.migrations.0022_engagement_contract").load_engagement_defaults(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ def reference_data(transactional_db):
     from django.apps import apps
 
     import_module("casework.migrations.0002_defaults").load_defaults(apps, None)
-    import_module("casework.migrations.0017_breach_defaults").load_breach_defaults(apps, None)
+    import_module("casework.migrations.0019_breach_defaults").load_breach_defaults(apps, None)
 
 
 def test_breach_recorded_decided_lifted_and_exported(browser, live_server, assert_accessible):

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -162,7 +163,7 @@ def payer_exports(request):
         export = payer_export(
             period_from=d["period_from"], period_to=d["period_to"], by=request.user, now=timezone.now()
         )
-        messages.success(request, f"{export} : {export.line_count} ligne(s).")
+        messages.success(request, f"{export} : {export.line_count} ligne{pluralize(export.line_count)}.")
         return redirect(reverse("workspace:payer-exports") + f"#export-{export.pk}")
     context = {"form": form, "exports": reads.payer_exports_list(), "pending": reads.payer_lines_pending()}
     return render(request, "breaches/exports.html", context, status=400 if request.method == "POST" else 200)

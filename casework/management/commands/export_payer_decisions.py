@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from casework.services.payer_export import payer_export
@@ -26,4 +27,6 @@ class Command(BaseCommand):
             raise CommandError("--to précède --from.")
         export = payer_export(period_from=period_from, period_to=period_to, now=timezone.now())
         out.write_bytes(export.content.encode("utf-8"))
-        self.stdout.write(f"{export} : {export.line_count} ligne(s), SHA-256 {export.digest} → {out}")
+        self.stdout.write(
+            f"{export} : {export.line_count} ligne{pluralize(export.line_count)}, SHA-256 {export.digest} → {out}"
+        )
