@@ -14,6 +14,7 @@ from casework.engagement import monday_of
 from casework.enums import SpacePage
 from casework.models import Barrier, OfferInterest, SpaceView
 from casework.services.engagement import activity_duration_record, contract_activity_add
+from casework.services.subject_access import subject_data
 from notifications.models import Notification
 from notifications.space_links import space_link, space_token
 from tests.casework.test_engagement import engagement_defaults, signed
@@ -165,3 +166,13 @@ def test_the_entered_offers_hours_show_on_the_pathway_page_and_in_the_space(case
     assert "Heures prévues cette semaine : 11 h par semaine, dont offres prescrites en cours : 6 h" in page
     space = client.get(case.link + "contrat/").content.decode()
     assert "Les offres où vous êtes inscrit(e) comptent pour 6 heures par semaine." in space
+
+
+def test_the_subject_access_export_lists_the_interests(case, client):
+    client.post(interest_url(case.link, case.offer.pk))
+    doc = subject_data(case.pathway.beneficiary, [case.pathway], case.referent.user, now=NOW)
+    assert [i["offer"] for i in doc["pathways"][0]["offer_interests"]] == ["Plateforme mobilité"]
+    assert "Cela m'intéresse" in [v["page"] for v in doc["space_views"]]
+    client.force_login(case.referent.user)
+    page = client.get(f"/personnes/{case.pathway.beneficiary_id}/donnees/").content.decode()
+    assert "Offres qui intéressent la personne" in page and "Plateforme mobilité" in page
