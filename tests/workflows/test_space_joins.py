@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from casework.engagement import monday_of
@@ -82,9 +83,10 @@ def test_the_space_shows_the_offers_for_the_persons_barriers_and_territory_only(
     assert not OfferInterest.objects.exists() and not Notification.objects.filter(event="interest").exists()
 
 
-def test_an_interest_is_recorded_once_and_the_referent_notified_once(case, client):
+def test_an_interest_is_recorded_once_and_the_referent_notified_once(case, client, django_capture_on_commit_callbacks):
     url = interest_url(case.link, case.offer.pk)
-    first, second = client.post(url), client.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second = client.post(url), client.post(url)
     assert first.status_code == second.status_code == 302
     assert first["Location"] == f"{case.link}?interet={case.offer.pk}#offres"
     interest = OfferInterest.objects.get()
@@ -93,6 +95,10 @@ def test_an_interest_is_recorded_once_and_the_referent_notified_once(case, clien
     assert note.recipient == case.referent and note.pathway == case.pathway
     person = case.pathway.beneficiary
     for text in (note.subject, note.body):
+        assert person.first_name not in text and person.last_name not in text and "Plateforme" not in text
+    (email,) = [m for m in mail.outbox if m.to == [case.referent.user.email]]
+    assert "s'intéresse à une offre" in email.subject and f"/parcours/{case.pathway.pk}/" in email.body
+    for text in (email.subject, email.body):
         assert person.first_name not in text and person.last_name not in text and "Plateforme" not in text
     page = client.get(first["Location"]).content.decode()
     assert DONE in page and "Vous avez dit que cette offre vous intéresse." in page
