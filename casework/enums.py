@@ -278,6 +278,7 @@ class SpacePage(models.TextChoices):
 
     HOME = "home", "Mon espace"
     CONTRACT = "contract", "Mon contrat"
+    INTEREST = "interest", "Cela m'intéresse"
 
 
 # --- the 2025 legal frame: contrat d'engagement, its action plan and activity hours ---------

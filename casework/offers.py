@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 
 from casework.enums import ENTERED_STATUSES, SEAT_HOLDING_STATUSES, BarrierStatus, PrescriptionStatus
-from casework.models import Beneficiary, Offer, OfferSession, Pathway, Prescription, Territory
+from casework.models import Beneficiary, Offer, OfferInterest, OfferSession, Pathway, Prescription, Territory
 from casework.vendor_sql import json_list_contains, offer_text_match
 
 SEARCH_LIMIT = 50
@@ -131,3 +131,9 @@ def prescriptions_received(organisation_id: int) -> QuerySet[Prescription]:
         .annotate(waiting=waiting)
         .order_by("waiting", "-sent_on", "-id")
     )
+
+
+def pathway_interests(pathway: Pathway) -> QuerySet[OfferInterest]:
+    """The offers the person said interest them from their space, newest first: the referent
+    decides whether to prescribe them."""
+    return pathway.offer_interests.select_related("offer__provider").order_by("-expressed_at", "-id")

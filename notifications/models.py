@@ -75,6 +75,7 @@ class Notification(models.Model):
         PRESCRIPTION = "prescription", "Prescription à un prestataire"
         PRESCRIPTION_ANSWERED = "prescription_answered", "Réponse à une prescription"
         ACTIVITY_SHORTFALL = "activity_shortfall", "Heures d'activité en deçà de la durée"
+        INTEREST = "interest", "Intérêt de la personne pour une offre"
 
     recipient = models.ForeignKey(
         Professional, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"

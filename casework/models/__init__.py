@@ -11,7 +11,7 @@ from .engagement import (
 )
 from .facts import BoardCount, BoardSummaryState, EntryFact, IndicatorFactsState
 from .idempotency import IdempotencyRecord
-from .offers import Offer, OfferSession, Prescription
+from .offers import Offer, OfferInterest, OfferSession, Prescription
 from .organisations import Delegation, Organisation, Professional, Team, Territory
 from .partners import PartnerRequest
 from .pathways import Contact, Contract, Handover, Pathway, ReferentPeriod, Track, TransitionLog
@@ -59,6 +59,7 @@ __all__ = [
     "IdempotencyRecord",
     "IdentityReview",
     "Offer",
+    "OfferInterest",
     "OfferSession",
     "Prescription",
     "Organisation",

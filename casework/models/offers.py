@@ -142,3 +142,23 @@ class Prescription(models.Model):
     def __str__(self) -> str:
         # Never the person: __str__ ends up in logs and admin titles.
         return f"Prescription n° {self.pk} — {self.offer}"
+
+
+class OfferInterest(models.Model):
+    """The person said « Cela m'intéresse » for an offer from their own space. Once per pathway
+    and offer (a double submit or a second click records nothing more); the referent is told
+    and decides whether to prescribe (`workflows.services.person_space.offer_interest_express`)."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="offer_interests")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="interests", verbose_name="offre")
+    expressed_at = models.DateTimeField("exprimé le")
+
+    class Meta:
+        verbose_name = "intérêt pour une offre"
+        verbose_name_plural = "intérêts pour des offres"
+        ordering = ["-expressed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["pathway", "offer"], name="offer_interest_once")]
+
+    def __str__(self) -> str:
+        # Never the person: __str__ ends up in logs and admin titles.
+        return f"Intérêt n° {self.pk} — {self.offer}"

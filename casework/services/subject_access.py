@@ -175,6 +175,11 @@ PATHWAY_LISTS = {
         lambda p: p.partner_requests.select_related("organisation"),
         lambda r: {"organisation": r.organisation.name, "kind": r.get_kind_display(), "sent_on": _d(r.sent_on)},
     ),
+    # « Cela m'intéresse », said from the person's own space.
+    "offer_interests": (
+        lambda p: p.offer_interests.select_related("offer").order_by("expressed_at", "id"),
+        lambda i: {"offer": i.offer.title, "at": _d(i.expressed_at)},
+    ),
 }
 
 NOT_IN_CIRCLE = "Diagnostic non inclus : vous n'êtes pas dans le cercle du secret partagé."

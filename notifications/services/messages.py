@@ -50,6 +50,11 @@ EVENT_TEXTS = {
         "Le parcours n° {id} est en deçà de sa durée hebdomadaire d'activité plusieurs semaines de suite : "
         "faites le point avec la personne. Ce signal n'est pas une sanction.",
     ),
+    "interest": (
+        "La personne s'intéresse à une offre",
+        "La personne suivie dans le parcours n° {id} a signalé depuis son espace qu'une offre l'intéresse. "
+        "Recontactez-la et décidez avec elle d'une éventuelle prescription.",
+    ),
     # Partner contacts have no account: these go by e-mail only, and name no pathway.
     "partner_request": (
         "Une demande vous est adressée",

@@ -15,11 +15,11 @@ from django.core.cache import caches
 from django.utils import timezone
 
 from casework.enums import PathwayState
-from casework.models import Appointment, SpaceView
+from casework.models import Appointment, Barrier, OfferInterest, SpaceView
 from notifications.models import PersonMessage
 from notifications.sms.backends import LocmemBackend
 from tests.e2e.conftest import ARTIFACTS, check_accessible, login
-from tests.factories import PayerAccountFactory
+from tests.factories import OfferFactory, OfferSessionFactory, OrganisationFactory, PayerAccountFactory
 from tests.helpers import advance, make_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -57,6 +57,10 @@ def test_the_person_opens_their_space_from_the_message_and_sees_the_appointment_
     person.email, person.mobile_phone = "yasmina@exemple.fr", "+33612345678"
     person.save()
     PayerAccountFactory(beneficiary=person, allocation_number="9876543")
+    Barrier.objects.create(beneficiary=person, kind="mobility", noted_on=start)
+    provider = OrganisationFactory(name="Mobilité 79")
+    offer = OfferFactory(provider=provider, territories=[world.territory], title="Plateforme mobilité")
+    OfferSessionFactory(offer=offer, starts_on=today + dt.timedelta(days=20), place="Salle Brassens")
 
     # The referent sets the appointment on the pathway page.
     page = login(browser, live_server, world.referent.user.username, check=False)
@@ -97,10 +101,19 @@ def test_the_person_opens_their_space_from_the_message_and_sees_the_appointment_
     # No horizontal scrolling on a phone.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
+    # An offer near them for their barrier: « Cela m'intéresse » (a form posted from a page that
+    # sends no referrer), then the confirmation; the referent is told.
+    assert "Plateforme mobilité" in phone.get_by_test_id("offers").inner_text()
+    phone.get_by_role("button", name="Cela m'intéresse").click()
+    phone.get_by_test_id("interest-done").wait_for()
+    assert "votre référent(e) est prévenu(e)" in phone.get_by_test_id("interest-done").inner_text()
+    check_accessible(phone)
+    assert OfferInterest.objects.filter(pathway=pathway, offer=offer).count() == 1
+
     phone.get_by_role("link", name="Voir ce que dit mon contrat").click()
     phone.get_by_role("heading", name="Mon contrat").wait_for()
     check_accessible(phone)
-    assert SpaceView.objects.filter(beneficiary=person).count() == 2
+    assert SpaceView.objects.filter(beneficiary=person).count() == 4
 
     # Asking for a new link: the form, its neutral answer; the old link then stops working.
     phone.goto(f"{live_server.url}/mon-espace/nouveau-lien/")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from casework.engagement import contract_status, duration_in_force, monday_of
 from casework.enums import ContractKind
 from casework.models import ActivityWeek, Contract, Pathway
+from casework.offers import pathway_offer_hours_per_week
 from casework.permissions import can_manage_engagement, can_record_activity
 from workflows.inputs.engagement_forms import ActivityDurationForm, ActivityWeekForm, ContractActivityForm
 
@@ -24,6 +26,9 @@ def engagement_panel(pathway: Pathway, user, *, today: dt.date, bound_forms: dic
     weeks = list(ActivityWeek.objects.filter(pathway=pathway).order_by("-week_start")[:WEEKS_SHOWN])
     manage = can_manage_engagement(pathway, user) and current is not None
     record = can_record_activity(pathway, user) and current is not None
+    activities = list(current.activities.select_related("provider")) if current else []
+    offer_hours = pathway_offer_hours_per_week(pathway, on=today) if current else None
+    in_force = sum((a.hours_per_week for a in activities if a.starts_on <= today <= a.ends_on), start=Decimal(0))
     panel = {
         "contract": current,
         "legacy_contract": legacy if current is None or (legacy and legacy.signed_on > current.signed_on) else None,
@@ -32,7 +37,10 @@ def engagement_panel(pathway: Pathway, user, *, today: dt.date, bound_forms: dic
         "durations": list(current.durations.select_related("recorded_by").order_by("-effective_from", "-id"))
         if current
         else [],
-        "activities": list(current.activities.select_related("provider")) if current else [],
+        "activities": activities,
+        # Shown only: the weekly ledger's planned hours stay what the referent records.
+        "offer_hours": offer_hours,
+        "planned_hours": in_force + offer_hours if current else None,
         "weeks": weeks,
         "activity_form": (bound_forms.get(ACTIVITY) or ContractActivityForm(pathway=pathway)) if manage else None,
         "duration_form": (bound_forms.get(DURATION) or ActivityDurationForm(initial={"effective_from": today}))

@@ -9,23 +9,28 @@ limited per client address and per allocation number.
 from __future__ import annotations
 
 from django.conf import settings
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.enums import SpacePage
 from casework.services.person_space import space_view_log
 from config.security import client_ip
 from notifications.space_links import InvalidSpaceLink, beneficiary_from_space_token
 from workflows.inputs.person_forms import SpaceLinkRequestForm
+from workflows.services.offer_interest import offer_interest_express
 from workflows.services.person_space import space_link_request
 
 from .ratelimit import rate_exceeded
-from .space_selectors import space_page
+from .space_selectors import person_pathway, space_page
 
 LINK_REQUESTED = (
     "C'est noté. Si nous vous connaissons, vous allez recevoir un lien par SMS ou par e-mail dans quelques minutes."
 )
+NO_PATHWAY = "Vous n'avez pas encore de référent. Les offres seront proposées avec lui ou elle."
 TOO_MANY = "Vous avez fait trop de demandes. Attendez une heure, puis essayez encore."
 
 
@@ -40,16 +45,24 @@ def _private(response, *, credential_in_url: bool = False):
     return response
 
 
+def _refused(request, message: str, status: int, back_url: str = ""):
+    context = {"message": message, "back_url": back_url}
+    response = render(request, "space/invalid_link.html", context, status=status)
+    return _private(response, credential_in_url=True)
+
+
 def _space(request, token: str, page: str, template: str):
     now = timezone.now()
     try:
         person = beneficiary_from_space_token(token)
     except InvalidSpaceLink as exc:
-        context = {"message": exc.message}
-        response = render(request, "space/invalid_link.html", context, status=exc.status)
-        return _private(response, credential_in_url=True)
+        return _refused(request, exc.message, exc.status)
     space_view_log(person.pk, page, now=now)
     context = {**space_page(person, now=now), "token": token, "page": page}
+    if page == SpacePage.HOME:
+        context["interest_done"] = request.GET.get("interet", "") in {
+            str(o.pk) for o in context["offers"] if o.interested
+        }
     return _private(render(request, template, context), credential_in_url=True)
 
 
@@ -61,6 +74,31 @@ def space_home(request, token: str):
 @require_http_methods(["GET", "HEAD"])
 def space_contract(request, token: str):
     return _space(request, token, SpacePage.CONTRACT, "space/contract.html")
+
+
+# No CSRF token: the space has no session or cookie to ride on, the link in the URL is the
+# credential, and its pages send no referrer, so the browser posts `Origin: null` (see `_private`).
+@csrf_exempt
+@require_POST
+def space_offer_interest(request, token: str, pk: int):
+    """« Cela m'intéresse » on an offer of the home page: re-checks the link, logs the action,
+    records the interest once (a double submit changes nothing), then back to the home page
+    with the confirmation."""
+    now = timezone.now()
+    try:
+        person = beneficiary_from_space_token(token)
+    except InvalidSpaceLink as exc:
+        return _refused(request, exc.message, exc.status)
+    space_view_log(person.pk, SpacePage.INTEREST, now=now)
+    pathway = person_pathway(person)
+    url = reverse("person-space:home", args=[token])
+    if pathway is None:
+        return _refused(request, NO_PATHWAY, 404, back_url=url)
+    try:
+        offer_interest_express(pathway, pk, now=now)
+    except ValidationError as exc:
+        return _refused(request, exc.messages[0], 404, back_url=url)
+    return _private(redirect(f"{url}?interet={pk}#offres"), credential_in_url=True)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

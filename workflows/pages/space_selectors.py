@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.utils import timezone
 
-from casework.enums import PathwayState
-from casework.models import Appointment, Beneficiary, Contract, Pathway
+from casework.engagement import duration_in_force
+from casework.enums import ContractKind, PathwayState
+from casework.models import Appointment, Beneficiary, Contract, OfferSession, Pathway
+from casework.offers import offers_near, pathway_offer_hours_per_week, sessions_with_seats
 
 S = PathwayState
 
@@ -80,11 +82,45 @@ def current_contract(pathway: Pathway | None, *, today: dt.date) -> Contract | N
     return contracts.filter(starts_on__lte=today, ends_on__gte=today).first() or contracts.first()
 
 
+OFFERS_SHOWN = 10
+
+
+def space_offers(pathway: Pathway | None, *, today: dt.date) -> list:
+    """The offers near the person for their open barriers (none once the pathway is closed: no
+    referent would hear of an interest), each with its sessions still taking people
+    (`open_sessions`) and `interested` when the person already said so."""
+    if pathway is None or pathway.state == S.CLOSED:
+        return []
+    sessions = Prefetch("sessions", sessions_with_seats(OfferSession.objects.all(), today=today), "open_sessions")
+    offers = list(
+        offers_near(pathway.beneficiary, today=today)
+        .select_related("provider")
+        .prefetch_related(sessions)[:OFFERS_SHOWN]
+    )
+    interested = set(pathway.offer_interests.values_list("offer_id", flat=True))
+    for offer in offers:
+        offer.interested = offer.pk in interested
+    return offers
+
+
+def contract_hours(pathway: Pathway | None, contract: Contract | None, *, today: dt.date) -> dict:
+    """A contrat d'engagement's hours, in force today: the weekly duration, the action plan and
+    the weekly hours of the offers the person is in. Nothing for an older kind of contract."""
+    if contract is None or contract.kind != ContractKind.CONTRAT_ENGAGEMENT:
+        return {}
+    return {
+        "duration": duration_in_force(contract, today),
+        "activities": list(contract.activities.select_related("provider").order_by("starts_on", "id")),
+        "offer_hours": pathway_offer_hours_per_week(pathway, on=today),
+    }
+
+
 def space_page(person: Beneficiary, *, now: dt.datetime) -> dict:
     today = timezone.localdate(now)
     pathway = person_pathway(person)
     where, next_step = STATE_WORDS[pathway.state] if pathway else STATE_WORDS[S.ORIENTATION]
     open_pathway = pathway is not None and pathway.state != S.CLOSED
+    contract = current_contract(pathway, today=today)
     return {
         "person": person,
         "pathway": pathway,
@@ -93,6 +129,8 @@ def space_page(person: Beneficiary, *, now: dt.datetime) -> dict:
         "appointment": next_appointment(pathway, now=now),
         "referent": pathway.referent if open_pathway else None,
         "organisation": pathway.organisation if open_pathway else None,
-        "contract": current_contract(pathway, today=today),
+        "contract": contract,
+        "hours": contract_hours(pathway, contract, today=today),
+        "offers": space_offers(pathway, today=today),
         "today": today,
     }

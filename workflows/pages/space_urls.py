@@ -10,4 +10,5 @@ urlpatterns = [
     path("nouveau-lien/", space.space_link_request_view, name="link-request"),
     path("e/<str:token>/", space.space_home, name="home"),
     path("e/<str:token>/contrat/", space.space_contract, name="contract"),
+    path("e/<str:token>/offres/<int:pk>/interet/", space.space_offer_interest, name="interest"),
 ]

@@ -4,6 +4,7 @@ person was sent to, the providers' answers, the outcome form) and the way to the
 from django import template
 from django.utils import timezone
 
+from casework.offers import pathway_interests
 from casework.offers import pathway_prescriptions as prescriptions_of
 from casework.permissions import can_prescribe
 from workflows.inputs.offer_forms import OutcomeForm
@@ -18,6 +19,7 @@ def pathway_prescriptions(context, pathway):
     return {
         "pathway": pathway,
         "prescriptions": list(prescriptions_of(pathway)[:20]),
+        "interests": list(pathway_interests(pathway)[:20]),
         "can_prescribe": may,
         "outcome_form": OutcomeForm(today=timezone.localdate()) if may else None,
         "csrf_token": context.get("csrf_token"),
