@@ -2,6 +2,7 @@ from .audit import AUDITED_MODELS  # registers the audit trail (django-simple-hi
 from .beneficiaries import Barrier, Beneficiary, IdentityReview, PayerAccount
 from .deadlines import Deadline
 from .facts import BoardCount, BoardSummaryState, EntryFact, IndicatorFactsState
+from .flux import FluxImport, FluxLine
 from .idempotency import IdempotencyRecord
 from .organisations import Delegation, Organisation, Professional, Team, Territory
 from .partners import PartnerRequest
@@ -32,6 +33,8 @@ __all__ = [
     "Contract",
     "Deadline",
     "EntryFact",
+    "FluxImport",
+    "FluxLine",
     "IndicatorFactsState",
     "DelayRule",
     "Delegation",

@@ -293,11 +293,32 @@ CELERY_BEAT_SCHEDULE = {
     # spent one-time form tokens older than FORM_TOKEN_RETENTION_DAYS and the API idempotency keys
     # older than IDEMPOTENCY_KEY_RETENTION_DAYS, in batches — they only guard against a double
     # submit or a retry, and would otherwise grow forever.
+    # The payers' drop folder (FLUX_DROP_DIR), every 5 minutes: each new file is imported once
+    # (its digest), then moved to `traités/` or `rejetés/`. A file still being written waits.
+    "flux-drop-folder": {
+        "task": "workflows.flux.tasks.flux_drop_folder_scan_task",
+        "schedule": 5 * 60,
+    },
     "purge-spent-tokens": {
         "task": "workflows.tasks.purge_spent_tokens_task",
         "schedule": crontab(hour=3, minute=45),
     },
 }
+
+# The payers' flux (docs/flux.md): the reader of the files, the lines applied per transaction,
+# the drop folder beat watches (the payer's file transfer writes there; each file is imported
+# once, then moved to `traités/` or `rejetés/`), where uploaded files wait for their import,
+# where the command and the folder register new people (a territory's code; empty: the only
+# territory), and the largest file accepted.
+FLUX_READER = os.environ.get("FLUX_READER", "workflows.flux.readers.read_flux")
+FLUX_BATCH_LINES = int(os.environ.get("FLUX_BATCH_LINES", "100"))
+FLUX_DROP_DIR = Path(os.environ.get("FLUX_DROP_DIR", VAR_DIR / "flux" / "depot"))
+FLUX_UPLOAD_DIR = Path(os.environ.get("FLUX_UPLOAD_DIR", VAR_DIR / "flux" / "envois"))
+FLUX_DEFAULT_TERRITORY = os.environ.get("FLUX_DEFAULT_TERRITORY", "")
+FLUX_MAX_FILE_BYTES = int(os.environ.get("FLUX_MAX_FILE_BYTES", str(2 * 1024**3)))
+FLUX_DROP_SETTLE_SECONDS = int(os.environ.get("FLUX_DROP_SETTLE_SECONDS", "60"))
+# The flux's tasks live beside the importer (workflows/flux/tasks.py), out of autodiscovery's reach.
+CELERY_IMPORTS = ("workflows.flux.tasks",)
 
 # How long a spent one-time form token (a double click, a second tab) and an API Idempotency-Key
 # (a client's retry) are remembered before the nightly purge.
