@@ -52,7 +52,7 @@ def drop_folder_scan(*, now: dt.datetime, clock: Callable[[], dt.datetime]) -> l
         return []
     territory = default_territory()
     if territory is None:
-        logger.warning("flux drop folder: FLUX_DEFAULT_TERRITORY names no territory; %d file(s) wait", len(files))
+        logger.warning("flux drop folder: FLUX_DEFAULT_TERRITORY names no territory; files waiting: %d", len(files))
         return []
     ids = []
     for path in files:
