@@ -32,6 +32,7 @@ from django.utils.module_loading import import_string
 
 from casework.enums import FluxImportStatus, FluxOutcome
 from casework.models import FluxImport, FluxLine, Territory
+from casework.services.deadlines import delay_rules_cached
 from workflows.flux.apply import LineResult, Run, line_apply
 from workflows.flux.records import FluxLineError, FluxRecord
 from workflows.services.errors import TransitionError
@@ -233,7 +234,8 @@ def flux_import_run(
                 i for i in read(stream, received_on=imp.received_on, filename=imp.filename) if i.line_no not in done
             )
             for batch in _batches(items, batch_size):
-                with transaction.atomic():
+                # One transaction per batch, the delay rules read once in it (as a bulk open does).
+                with transaction.atomic(), delay_rules_cached():
                     applied = sum(line_run(imp, item, run) is not None for item in batch)
                     FluxImport.objects.filter(pk=imp.pk).update(
                         position=batch[-1].line_no, records_done=F("records_done") + applied, heartbeat_at=clock()
