@@ -242,3 +242,32 @@ def measure(*, n: int, today: dt.date, sizes_mib: tuple[int, ...] = (100, 1024))
         },
         "memory": memory,
     }
+
+
+def table_rows(f: dict, fmt) -> list[tuple]:
+    """The flux lines of `make bench`'s table: the import against a raw COPY, its re-import, memory."""
+    if "import" not in f:
+        return [("flux import", f.get("status", "—"), "", "", "")] if f else []
+    i, r = f["import"], f["reimport"]
+    rows = [
+        (
+            f"flux import, {f['dossiers']:,} dossiers (every effect)",
+            f"{fmt(i['seconds'], ' s')} ({fmt(i['per_s'])}/s)",
+            fmt(f["copy_floor"]["seconds"], " s COPY"),
+            fmt(f["vs_copy"], "x"),
+            "<= 120 s",
+        ),
+        (
+            "  re-import of the same file",
+            fmt(r["seconds"], " s"),
+            f"rows written {sum(r['rows_written'].values())}",
+            fmt(r["share_of_first"], "x"),
+            "<= 0.2x, 0 rows",
+        ),
+        ("  importing process peak RSS", fmt(i["peak_rss_mib"], " MiB"), "", "", "<= 300 MiB"),
+    ]
+    for size, m in f.get("memory", {}).items():
+        rows.append(
+            (f"  {size.replace('_', ' ')} file, read pass", fmt(m["peak_rss_mib"], " MiB"), "", "", "<= 300 MiB")
+        )
+    return rows

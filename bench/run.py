@@ -94,7 +94,7 @@ def run_measures(
     from django.conf import settings
     from django.db import connection
 
-    from . import dashboard, eta, flux, pages, sweep, transitions
+    from . import dashboard, eta, flux, offers, pages, sweep, transitions
     from .util import machine
 
     settings.DEBUG = False  # no query log growing in memory
@@ -118,6 +118,7 @@ def run_measures(
         ("caseload_jit_off", lambda: _jit_off(lambda: pages.measure(runs=runs))),
         ("dashboard_jit_off", lambda: _jit_off(lambda: dashboard.measure(today=today, runs=runs))),
         ("transitions", lambda: transitions.measure(runs=runs, ops=transition_ops)),
+        ("offers_search", lambda: offers.measure(runs=runs)),
         ("flux", lambda: flux.measure(n=flux_n, today=today, sizes_mib=flux_sizes)),
     ]
     for name, fn in steps:
@@ -335,37 +336,29 @@ def _transition_rows(results: dict) -> list[tuple]:
     return rows
 
 
-def _flux_rows(results: dict) -> list[tuple]:
-    """The payers' flux import against a raw COPY of its rows, its re-import, its memory."""
-    f = results.get("flux", {})
-    if "import" not in f:
-        return [("flux import", f.get("status", "—"), "", "", "")] if f else []
-    i, r = f["import"], f["reimport"]
-    rows = [
+def _offers_rows(results: dict) -> list[tuple]:
+    """The offers catalogue's search."""
+    o = results.get("offers_search", {})
+    if "p95_ms" not in o:
+        return []
+    return [
         (
-            f"flux import, {f['dossiers']:,} dossiers (every effect)",
-            f"{_fmt(i['seconds'], ' s')} ({_fmt(i['per_s'])}/s)",
-            _fmt(f["copy_floor"]["seconds"], " s COPY"),
-            _fmt(f["vs_copy"], "x"),
-            "<= 120 s",
-        ),
-        (
-            "  re-import of the same file",
-            _fmt(r["seconds"], " s"),
-            f"rows written {sum(r['rows_written'].values())}",
-            _fmt(r["share_of_first"], "x"),
-            "<= 0.2x, 0 rows",
-        ),
-        ("  importing process peak RSS", _fmt(i["peak_rss_mib"], " MiB"), "", "", "<= 300 MiB"),
-    ]
-    for size, m in f.get("memory", {}).items():
-        rows.append(
-            (f"  {size.replace('_', ' ')} file, read pass", _fmt(m["peak_rss_mib"], " MiB"), "", "", "<= 300 MiB")
+            f"offers search ({o['offers']:,} offers, {o['queries']} queries)",
+            f"p50 {_fmt(o['p50_ms'])} / p95 {_fmt(o['p95_ms'])} ms",
+            "French full-text + GIN" if o["full_text"] else "LIKE (not PostgreSQL)",
+            "",
+            f"p95 <= {o['target_p95_ms']} ms",
         )
-    return rows
+    ]
 
 
-SECTIONS = (_sweep_rows, _eta_rows, _caseload_rows, _dashboard_rows, _transition_rows, _flux_rows)
+def _flux_rows(results: dict) -> list[tuple]:
+    from .flux import table_rows
+
+    return table_rows(results.get("flux", {}), _fmt)
+
+
+SECTIONS = (_sweep_rows, _eta_rows, _caseload_rows, _dashboard_rows, _transition_rows, _offers_rows, _flux_rows)
 
 
 def table(results: dict) -> str:

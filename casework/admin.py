@@ -9,8 +9,11 @@ and their roles are in accounts/admin.py, with the other role grants.
 from django.contrib import admin
 
 from .models import (
+    BreachCapRule,
     DelayRule,
     Delegation,
+    Offer,
+    OfferSession,
     Organisation,
     OrientationRule,
     Team,
@@ -81,6 +84,16 @@ class DelayRuleAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(BreachCapRule)
+class BreachCapRuleAdmin(admin.ModelAdmin):
+    """The caps of a suspension-remobilisation (docs/legal.md): a version per start date."""
+
+    list_display = ["valid_from", "min_rate", "max_rate", "first_max_months", "repeat_max_months", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a decision names the version it applied
+
+
 @admin.register(OrientationRule)
 class OrientationRuleAdmin(admin.ModelAdmin):
     list_display = ["priority", "condition", "organisation_kind", "track_kind", "is_active"]
@@ -97,3 +110,19 @@ class DelegationAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class OfferSessionInline(admin.TabularInline):
+    model = OfferSession
+    extra = 0
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    """The catalogue, for administrators (providers edit their own offers in the workspace, /offres/)."""
+
+    list_display = ["title", "provider", "kind", "hours_per_week", "is_published"]
+    list_filter = ["kind", "is_published", "territories"]
+    search_fields = ["title", "provider__name"]
+    filter_horizontal = ["territories"]
+    inlines = [OfferSessionInline]

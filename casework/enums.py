@@ -155,6 +155,8 @@ class RuleCode(models.TextChoices):
     IN_WORK_CHECKIN = "in_work_checkin", "Point de suivi dans l'emploi"
     PARTNER_ACK = "partner_ack", "Accusé de réception partenaire"
     SUSPENSION_END = "suspension_end", "Fin de suspension"
+    PRESCRIPTION_ANSWER = "prescription_answer", "Réponse du prestataire à une prescription"
+    BREACH_OBSERVATIONS = "breach_observations", "Observations sur un manquement"
 
 
 class DurationUnit(models.TextChoices):
@@ -236,3 +238,73 @@ class IdentityReviewOrigin(models.TextChoices):
 
     API = "api", "Demande d'entrée"
     FLUX = "flux", "Flux de l'organisme payeur"
+
+
+class OfferKind(models.TextChoices):
+    """What an insertion offer is (the catalogue's families)."""
+
+    ASPIR = "aspir", "ASPIR"
+    GLOBAL_SUPPORT = "global_support", "Accompagnement global"
+    PLIE = "plie", "PLIE"
+    IAE = "iae", "Insertion par l'activité économique (IAE)"
+    TRAINING = "training", "Formation"
+    MOBILITY = "mobility", "Mobilité"
+    CHILDCARE = "childcare", "Garde d'enfants"
+    HEALTH = "health", "Santé / soutien psychologique"
+    WORKSHOP = "workshop", "Atelier"
+    VOLUNTEERING = "volunteering", "Bénévolat"
+    OTHER = "other", "Autre"
+
+
+class PrescriptionStatus(models.TextChoices):
+    """A prescription's life: sent, answered by the provider, then the person's outcome."""
+
+    SENT = "sent", "En attente de réponse"
+    ACCEPTED = "accepted", "Acceptée"
+    REFUSED = "refused", "Refusée"
+    ENTERED = "entered", "Entrée dans l'action"
+    COMPLETED = "completed", "Action terminée"
+    LEFT_EARLY = "left_early", "Sortie anticipée"
+
+
+PS = PrescriptionStatus
+# A prescription holds a seat of its session unless the provider refused it.
+SEAT_HOLDING_STATUSES = [PS.SENT, PS.ACCEPTED, PS.ENTERED, PS.COMPLETED, PS.LEFT_EARLY]
+# The outcomes, and the statuses each may follow.
+PRESCRIPTION_OUTCOMES = {PS.ENTERED: [PS.ACCEPTED], PS.COMPLETED: [PS.ENTERED], PS.LEFT_EARLY: [PS.ENTERED]}
+ENTERED_STATUSES = [PS.ENTERED, PS.COMPLETED, PS.LEFT_EARLY]
+
+
+class BreachKind(models.TextChoices):
+    """What the referent saw (CASF L262-37: the contract's commitments not met)."""
+
+    MISSED_APPOINTMENTS = "missed_appointments", "Rendez-vous manqués sans motif"
+    CONTRACT_REFUSED = "contract_refused", "Refus de signer ou de renouveler le contrat"
+    ACTIVITY_NOT_DONE = "activity_not_done", "Activités prévues non réalisées"
+    OTHER = "other", "Autre manquement au contrat"
+
+
+class BreachState(models.TextChoices):
+    """Where a breach stands: the person is heard, then a decision, then the suspension runs out."""
+
+    OBSERVATIONS = "observations", "Observations de la personne attendues"
+    NO_SANCTION = "no_sanction", "Décision : pas de sanction"
+    SUSPENDED = "suspended", "Suspension en cours"
+    REMOBILISED = "remobilised", "Suspension levée (remobilisation)"
+    ENDED = "ended", "Suspension terminée"
+
+
+DECIDED_BREACH_STATES = [BreachState.NO_SANCTION, BreachState.SUSPENDED, BreachState.REMOBILISED, BreachState.ENDED]
+SUSPENSION_STATES = [BreachState.SUSPENDED, BreachState.REMOBILISED, BreachState.ENDED]
+
+
+class BreachOutcome(models.TextChoices):
+    NO_SANCTION = "no_sanction", "Pas de sanction"
+    SUSPENSION = "suspension", "Suspension-remobilisation"
+
+
+class PayerLineKind(models.TextChoices):
+    """A line of the payer export: a decision to suspend (or not), or a lift after remobilisation."""
+
+    DECISION = "decision", "Décision"
+    LIFT = "lift", "Levée (remobilisation)"

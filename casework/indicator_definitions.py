@@ -34,6 +34,7 @@ class Definition:
 
 
 SEED = "PTI Deux-Sèvres (bilan 2014-2020)"
+BREACHES = "Rien n'est automatique : chaque manquement est constaté par un référent."
 COHORT = "les entrées de la période (ouverture de droits ou réouverture) effectives au plus tard à la date de calcul"
 
 DEFINITIONS: dict[str, Definition] = {
@@ -142,6 +143,39 @@ DEFINITIONS: dict[str, Definition] = {
         "Entrées dont le parcours est clos au plus tard à la date de calcul (accompagnements terminés).",
         reference=53,
         reference_label="ASPIR 2020 (PTI Deux-Sèvres)",
+    ),
+    # The breach procedure (suspension-remobilisation, décret n° 2025-478; docs/legal.md).
+    "breaches_recorded": Definition(
+        "Manquements constatés",
+        "manquements",
+        f"Manquements constatés sur les parcours de la cohorte, datés entre l'entrée et la date de calcul. {BREACHES}",
+        "La valeur est un nombre de manquements (une personne peut en avoir plusieurs).",
+    ),
+    "breach_decisions_no_sanction": Definition(
+        "Décisions sans sanction",
+        "%",
+        "Manquements de la cohorte décidés (date de décision au plus tard à la date de calcul) sans sanction.",
+        "Manquements de la cohorte décidés à la date de calcul.",
+    ),
+    "breach_decisions_suspension": Definition(
+        "Décisions de suspension-remobilisation",
+        "%",
+        "Manquements de la cohorte décidés avec une suspension (de 30 à 100 % de l'allocation, 1 à 4 mois).",
+        "Manquements de la cohorte décidés à la date de calcul.",
+    ),
+    "remobilised_during_suspension": Definition(
+        "Remobilisés pendant la suspension",
+        "%",
+        "Suspensions levées par une remobilisation constatée pendant leur période.",
+        "Suspensions décidées pour les manquements de la cohorte.",
+        delay="n.d. tant qu'une suspension de la cohorte est en cours (ni levée, ni arrivée à son terme).",
+    ),
+    "breach_decision_days_mean": Definition(
+        "Délai moyen manquement → décision",
+        "jours",
+        "Somme des jours calendaires entre la date du manquement et celle de la décision.",
+        "Manquements décidés (la valeur est la moyenne).",
+        delay="n.d. tant qu'un manquement de la cohorte attend sa décision.",
     ),
 }
 

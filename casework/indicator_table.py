@@ -98,6 +98,7 @@ class Cohort:
                 ],
             ),
             "reorientation": _pending_reorientations(a["reorientation_pending"], as_of),
+            **breach_waits(a, as_of),
         }
         self.by_organisation = BY_ORGANISATION if by_organisation else ""
 
@@ -120,6 +121,31 @@ def _pending_reorientations(pending: int, as_of: dt.date) -> str:
         pending,
     ) % {"n": pending, "day": _d(as_of)}
     return waiting + "la durée moyenne ne sera connue qu'une fois toutes décidées."
+
+
+def breach_waits(a: dict, as_of: dt.date) -> dict[str, str]:
+    """The breach procedure's cohort rule: every breach decided, every suspension over."""
+    pending, running = a["breach_pending"], a["breach_running"]
+    waits = {"breach_decision": "", "suspension": ""}
+    if pending:
+        waits["breach_decision"] = (
+            ngettext(
+                "%(n)d manquement sans décision au %(day)s : ",
+                "%(n)d manquements sans décision au %(day)s : ",
+                pending,
+            )
+            % {"n": pending, "day": _d(as_of)}
+        ) + "le délai moyen ne sera connu qu'une fois tous décidés."
+    if running:
+        waits["suspension"] = (
+            ngettext(
+                "%(n)d suspension en cours au %(day)s",
+                "%(n)d suspensions en cours au %(day)s",
+                running,
+            )
+            % {"n": running, "day": _d(as_of)}
+        ) + f" : la part remobilisée ne sera connue qu'après le {_d(a['breach_running_last_end'])}."
+    return waits
 
 
 # --- the indicators: one small function each, built from the aggregate -------------------------
@@ -189,5 +215,15 @@ INDICATORS = {
     "first_appointment_within_15_days": _timely("first_15d", "appointment"),
     "days_to_first_appointment_mean": _mean_days("first_days_sum", "first_held", "appointment"),
     "exits_to_job_or_training": _share("exited_to_job", "exited"),
+    "breaches_recorded": lambda c: _result(c.a["breaches"], c.a["breaches"], c.n),
+    "breach_decisions_no_sanction": _share("breach_no_sanction", "breach_decided"),
+    "breach_decisions_suspension": _share("breach_suspended", "breach_decided"),
+    "remobilised_during_suspension": lambda c: c.delay(
+        _rate(c.a["breach_remobilised"], c.a["breach_suspended"]),
+        c.a["breach_remobilised"],
+        c.a["breach_suspended"],
+        "suspension",
+    ),
+    "breach_decision_days_mean": _mean_days("breach_days_sum", "breach_decided", "breach_decision"),
 }
 assert list(INDICATORS) == INDICATOR_CODES, "one computation per written definition, in the same order"

@@ -53,6 +53,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 
 from casework.enums import EXIT_TO_JOB_OR_TRAINING, ContactOutcome, PathwayState, TrackKind
+from casework.indicator_breaches import breach_aggregate
 from casework.indicator_definitions import CONTRACT_MONTHS, DEFINITIONS, FIRST_APPOINTMENT_DAYS, ORIENTATION_DAYS
 from casework.indicator_table import INDICATORS, Cohort
 from casework.models import Contact, Contract, EntryFact, IndicatorFactsState, Pathway, Track, TransitionLog
@@ -288,5 +289,6 @@ def indicators_compute(
         entries = cohort_entries(f, pathways)
         freshness = {"source": LIVE, "figures_as_of": None}
     social_ids = list(Track.objects.filter(kind=TrackKind.SOCIAL).values_list("pk", flat=True))
-    cohort = Cohort(_aggregate(entries, social_ids), entries, as_of, by_organisation=bool(organisation_id))
+    aggregate = {**_aggregate(entries, social_ids), **breach_aggregate(entries, as_of)}
+    cohort = Cohort(aggregate, entries, as_of, by_organisation=bool(organisation_id))
     return {code: {**compute(cohort), **DEFINITIONS[code].meta(), **freshness} for code, compute in INDICATORS.items()}

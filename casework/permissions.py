@@ -122,6 +122,29 @@ def can_record_contact(pathway: Pathway, user: Any) -> bool:
     return pathway.is_open and can_manage(pathway, user)
 
 
+# --- The breach procedure (suspension-remobilisation) ----------------------------------------
+
+
+def can_record_breach(pathway: Pathway, user: Any) -> bool:
+    """Recording a breach is the referent's (or their delegate's, or their team lead's) act."""
+    return pathway.is_open and can_manage(pathway, user)
+
+
+def can_follow_breach(breach: Any, user: Any) -> bool:
+    """Observations and remobilisation are recorded by whoever manages the pathway."""
+    return can_manage(breach.pathway, user)
+
+
+def may_decide_breaches(user: Any) -> bool:
+    """The right to decide (the département's president or delegate): a permission, given to a group."""
+    return professional_of(user) is not None and user.has_perm("casework.decide_breach")
+
+
+def can_decide_breach(breach: Any, user: Any) -> bool:
+    """A decider, never the professional who recorded the breach."""
+    return may_decide_breaches(user) and user.pk != breach.recorded_by_id
+
+
 # --- Professional secrecy ("secret professionnel partagé") -------------------------------
 # Visibility of the pathway (casework.selectors) is always checked first: a user who may not
 # see the pathway gets a 404 before any of these is asked. These decide, within a visible
@@ -220,7 +243,9 @@ def can_export_subject_data(pathway: Pathway, user: Any) -> bool:
 
 # --- The payers' flux ----------------------------------------------------------------------
 
-FLUX_IMPORTERS_GROUP = "Fil rouge — imports des flux"  # holds `casework.run_flux_import` (migration 0017)
+FLUX_IMPORTERS_GROUP = (
+    "Fil rouge — imports des flux"  # holds `casework.run_flux_import` (migration 0022_flux_importers_group)
+)
 
 
 def can_run_flux_import(user: Any) -> bool:
@@ -242,3 +267,38 @@ class PayerFlux:
 
 
 PAYER_FLUX = PayerFlux()
+
+
+# --- The offers catalogue and prescriptions ------------------------------------------------
+
+
+def is_administrator(user: Any) -> bool:
+    pro = professional_of(user)
+    return bool(getattr(user, "is_superuser", False)) or (pro is not None and pro.is_administrator)
+
+
+def can_edit_offers_of(user: Any, organisation_id: int | None) -> bool:
+    """A provider's own staff keep its offers up to date; administrators edit any of them."""
+    if is_administrator(user):
+        return True
+    pro = professional_of(user)
+    return pro is not None and organisation_id is not None and pro.organisation_id == organisation_id
+
+
+def can_edit_offer(offer, user: Any) -> bool:
+    return can_edit_offers_of(user, offer.provider_id)
+
+
+def can_answer_prescription(prescription, user: Any) -> bool:
+    """Only the offer's provider answers (its staff signed in, or its signed link)."""
+    pro = professional_of(user)
+    return pro is not None and pro.organisation_id == prescription.offer.provider_id
+
+
+def can_prescribe(pathway: Pathway, user: Any) -> bool:
+    return pathway.is_open and can_manage(pathway, user)
+
+
+def can_record_prescription_outcome(prescription, user: Any) -> bool:
+    """The outcome (entered, completed, left early) comes from the provider or the referent."""
+    return can_answer_prescription(prescription, user) or can_manage(prescription.pathway, user)

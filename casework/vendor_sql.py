@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connection, models
-from django.db.models import DateField, Func, IntegerField, Q
+from django.db.models import BooleanField, DateField, FloatField, Func, IntegerField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 
 def is_postgresql() -> bool:
@@ -61,6 +62,33 @@ def rows_copy(model: type[models.Model], rows: Sequence[dict], *, batch_size: in
                 ],
             )
     return len(rows)
+
+
+# --- the offers' text search ------------------------------------------------------------------
+
+_OFFER_QUERY = "websearch_to_tsquery('french_unaccent'::regconfig, %s)"
+_OFFER_TEXT_FIELDS = ("title", "description", "eligibility", "address")
+
+
+def offer_text_match(offers: QuerySet, text: str) -> QuerySet:
+    """The offers matching the words of `text`, best first.
+
+    PostgreSQL: French full-text search, accents ignored, on the generated `search_vector`
+    through its GIN index (migration `offers_search_and_rule`), ranked by `ts_rank` (the
+    title weighs most). SQLite (`make run`) has neither: every word must appear, as typed,
+    in one of the same fields, and the offers come by title.
+    """
+    if is_postgresql():
+        vector = '"casework_offer"."search_vector"'
+        return offers.filter(RawSQL(f"{vector} @@ {_OFFER_QUERY}", (text,), output_field=BooleanField())).annotate(
+            text_rank=RawSQL(f"ts_rank({vector}, {_OFFER_QUERY})", (text,), output_field=FloatField())
+        )
+    for word in text.split():
+        any_field = Q()
+        for field in _OFFER_TEXT_FIELDS:
+            any_field |= Q(**{f"{field}__icontains": word})
+        offers = offers.filter(any_field)
+    return offers.annotate(text_rank=RawSQL("0.0", (), output_field=FloatField()))
 
 
 # --- date arithmetic: Django picks `as_sqlite` on SQLite, `as_sql` elsewhere ------------------

@@ -9,6 +9,7 @@ from notifications.partners.api import PartnerRequestViewSet
 from notifications.partners.views import partner_ack
 from workflows.api.indicators import IndicatorsView
 from workflows.api.pathways import BeneficiaryViewSet, PathwayViewSet
+from workflows.pages.prescriptions import prescription_answer_link
 
 router = DefaultRouter()
 router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
@@ -30,6 +31,8 @@ urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("partenaire/accuse/<str:token>/", partner_ack, name="partner-ack"),
+    path("offres/", include("workflows.pages.offer_urls")),
+    path("prestataire/prescription/<str:token>/", prescription_answer_link, name="prescription-answer"),
     path("admin/", admin.site.urls),
     path("api/v1/indicators/", IndicatorsView.as_view(), name="indicators"),
     path("api/v1/", include(router.urls)),

@@ -72,6 +72,8 @@ class Notification(models.Model):
         QUEUED = "queued", "Parcours à attribuer"
         PARTNER_REQUEST = "partner_request", "Demande partenaire"
         PARTNER_REMINDER = "partner_reminder", "Relance partenaire"
+        PRESCRIPTION = "prescription", "Prescription à un prestataire"
+        PRESCRIPTION_ANSWERED = "prescription_answered", "Réponse à une prescription"
 
     recipient = models.ForeignKey(
         Professional, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"

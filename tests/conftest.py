@@ -50,10 +50,15 @@ def ensure_defaults() -> None:
 
     from casework.models import DelayRule
 
-    if DelayRule.objects.exists():
+    if not DelayRule.objects.filter(code="prescription_answer").exists():
+        offers = __import__("casework.migrations.0017_offers_search_and_rule", fromlist=["load_prescription_rule"])
+        offers.load_prescription_rule(apps, None)
+    if DelayRule.objects.exclude(code="prescription_answer").exists():
         return
     module = __import__("casework.migrations.0002_defaults", fromlist=["load_defaults"])
     module.load_defaults(apps, None)
+    breach = __import__("casework.migrations.0017_breach_defaults", fromlist=["load_breach_defaults"])
+    breach.load_breach_defaults(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,17 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 
-from casework.enums import OrganisationKind
-from casework.models import Beneficiary, Organisation, Professional, Team, Territory, Track
+from casework.enums import OfferKind, OrganisationKind
+from casework.models import (
+    Beneficiary,
+    Offer,
+    OfferSession,
+    Organisation,
+    Professional,
+    Team,
+    Territory,
+    Track,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -90,3 +99,32 @@ class BeneficiaryFactory(factory.django.DjangoModelFactory):
 
 def track(code: str = "social") -> Track:
     return Track.objects.get(code=code)
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    """An offer of `provider`, published, on `territories` (pass them: `territories=[t]`)."""
+
+    class Meta:
+        model = Offer
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Atelier d'insertion {n}")
+    provider = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.ASSOCIATION)
+    kind = OfferKind.WORKSHOP
+    barriers = factory.LazyFunction(lambda: ["mobility"])
+    publics = factory.LazyFunction(lambda: ["rsa"])
+    hours_per_week = 6
+
+    @factory.post_generation
+    def territories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.territories.set(extracted)
+
+
+class OfferSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OfferSession
+
+    offer = factory.SubFactory(OfferFactory)
+    starts_on = dt.date(2030, 1, 7)
+    seats = 5

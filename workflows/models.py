@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from viewflow.workflow.models import Process
 
-from casework.models import Pathway
+from casework.models import Breach, Pathway
 from casework.services.purge import BATCH_SIZE, rows_purge
 
 
@@ -21,6 +21,20 @@ class PathwayProcess(Process):
     def __str__(self) -> str:
         title = self.flow_class.process_title if self.flow_class else "Processus"
         return f"{title} — parcours n° {self.pathway_id}"
+
+
+class BreachProcess(Process):
+    """The viewflow process of one breach procedure (`workflows.flows.breaches.BreachFlow`): a real
+    column links it to its breach; the breach's facts stay on the breach."""
+
+    breach = models.OneToOneField(Breach, on_delete=models.CASCADE, related_name="process", verbose_name="manquement")
+
+    class Meta:
+        verbose_name = "procédure de manquement"
+        verbose_name_plural = "procédures de manquement"
+
+    def __str__(self) -> str:
+        return f"Procédure du manquement n° {self.breach_id}"
 
 
 class TasksSyncPending(models.Model):

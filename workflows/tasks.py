@@ -11,6 +11,7 @@ from casework.services.purge import idempotency_records_purge
 from casework.services.retention import anonymise_expired
 from config.celery import task_now
 from notifications.services import outbox
+from workflows.flows.breaches import breach_suspensions_end
 from workflows.flows.sync import pathways_tasks_sync, tasks_sync_drain
 from workflows.models import form_submissions_purge
 
@@ -75,3 +76,11 @@ def purge_spent_tokens_task(now_iso: str | None = None) -> dict:
     }
     logger.info("purge_spent_tokens %s", result)
     return result
+
+
+@shared_task(acks_late=True)
+def breach_suspensions_end_task(now_iso: str | None = None) -> int:
+    """Close the suspensions whose period ended before today (the breach procedure)."""
+    ended = breach_suspensions_end(today=timezone.localdate(task_now(now_iso)))
+    logger.info("breach_suspensions_end: suspensions closed: %d", ended)
+    return ended

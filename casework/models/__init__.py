@@ -1,9 +1,11 @@
 from .audit import AUDITED_MODELS  # registers the audit trail (django-simple-history)
 from .beneficiaries import Barrier, Beneficiary, IdentityReview, PayerAccount
+from .breaches import Breach, BreachCapRule, PayerExport, PayerLine
 from .deadlines import Deadline
 from .facts import BoardCount, BoardSummaryState, EntryFact, IndicatorFactsState
 from .flux import FluxImport, FluxLine
 from .idempotency import IdempotencyRecord
+from .offers import Offer, OfferSession, Prescription
 from .organisations import Delegation, Organisation, Professional, Team, Territory
 from .partners import PartnerRequest
 from .pathways import Contact, Contract, Handover, Pathway, ReferentPeriod, Track, TransitionLog
@@ -26,6 +28,8 @@ __all__ = [
     "PrivateNote",
     "SensitiveAccessLog",
     "Barrier",
+    "Breach",
+    "BreachCapRule",
     "Beneficiary",
     "BoardCount",
     "BoardSummaryState",
@@ -41,10 +45,15 @@ __all__ = [
     "Handover",
     "IdempotencyRecord",
     "IdentityReview",
+    "Offer",
+    "OfferSession",
+    "Prescription",
     "Organisation",
     "OrientationRule",
     "PartnerRequest",
     "PayerAccount",
+    "PayerExport",
+    "PayerLine",
     "Pathway",
     "Professional",
     "ReferentPeriod",

@@ -27,6 +27,7 @@ from casework.enums import PathwayState
 from casework.models import (
     Anonymisation,
     Beneficiary,
+    Breach,
     DiagnosticSection,
     Handover,
     Pathway,
@@ -87,6 +88,10 @@ def beneficiary_anonymise(beneficiary_id: int, *, now: dt.datetime, months: int 
         )
         PrivateNote.objects.filter(pathway_id__in=pathway_ids).delete()
         Handover.objects.filter(pathway_id__in=pathway_ids).update(note="", refusal_reason="")
+        # Breaches keep their kind, dates, rates and payer lines (statistics); their texts go.
+        Breach.objects.filter(pathway_id__in=pathway_ids).update(
+            facts=ANONYMISED_TEXT, observations="", team_opinion="", decision_reason="", remobilisation_note=""
+        )
         for field, value in identity.items():
             setattr(person, field, value)
         person._change_reason = "Anonymisation : durée de conservation dépassée"

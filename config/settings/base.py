@@ -303,19 +303,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.purge_spent_tokens_task",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Breach procedure: every night at 00:20 (Europe/Paris), close the suspensions whose period
+    # ended the day before (the suspended sums are lost; the decision's payer line carried the
+    # period). Idempotent: `breach_suspensions_end` re-checks each row's state under its lock.
+    "end-breach-suspensions": {
+        "task": "workflows.tasks.breach_suspensions_end_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
 
 # The payers' flux (docs/flux.md): the reader of the files, the lines applied per transaction,
 # the drop folder beat watches (the payer's file transfer writes there; each file is imported
 # once, then moved to `traités/` or `rejetés/`), where uploaded files wait for their import,
 # where the command and the folder register new people (a territory's code; empty: the only
-# territory), and the largest file accepted.
+# territory). The largest file accepted is FLUX_MAX_BYTES (below, the readers').
 FLUX_READER = os.environ.get("FLUX_READER", "workflows.flux.readers.read_flux")
 FLUX_BATCH_LINES = int(os.environ.get("FLUX_BATCH_LINES", "100"))
 FLUX_DROP_DIR = Path(os.environ.get("FLUX_DROP_DIR", VAR_DIR / "flux" / "depot"))
 FLUX_UPLOAD_DIR = Path(os.environ.get("FLUX_UPLOAD_DIR", VAR_DIR / "flux" / "envois"))
 FLUX_DEFAULT_TERRITORY = os.environ.get("FLUX_DEFAULT_TERRITORY", "")
-FLUX_MAX_FILE_BYTES = int(os.environ.get("FLUX_MAX_FILE_BYTES", str(2 * 1024**3)))
 FLUX_DROP_SETTLE_SECONDS = int(os.environ.get("FLUX_DROP_SETTLE_SECONDS", "60"))
 # The flux's tasks live beside the importer (workflows/flux/tasks.py), out of autodiscovery's reach.
 CELERY_IMPORTS = ("workflows.flux.tasks",)
@@ -448,3 +454,6 @@ SIMPLE_HISTORY_ENABLED = True
 # One name for the pathway state enum in the OpenAPI schema (from/to/state share it): keeps
 # `check --deploy` free of drf-spectacular's W001 warning.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["PathwayStateEnum"] = "casework.enums.PathwayState"
+
+# The payers' flux (workflows/flux/readers, docs/flux.md): a file over this size is refused.
+FLUX_MAX_BYTES = int(os.environ.get("FLUX_MAX_BYTES", str(2 * 1024**3)))

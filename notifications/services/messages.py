@@ -54,6 +54,16 @@ EVENT_TEXTS = {
         "Relance : merci d'accuser réception d'une demande",
         "Une demande vous a été adressée et attend votre accusé de réception.",
     ),
+    # To the offer's provider (no account): the person is named only behind the signed link.
+    "prescription": (
+        "Une personne vous est adressée sur une de vos offres",
+        "Un référent vous adresse une personne. Merci d'accepter (avec une date de début) ou de refuser "
+        "(avec un motif) avec le lien ci-dessous.",
+    ),
+    "prescription_answered": (
+        "Le prestataire a répondu à votre prescription",
+        "Le prestataire a répondu à une prescription du parcours n° {id}.",
+    ),
 }
 
 # What the deadline asks for, to be followed by when: "Orientation à décider au plus tard le …".
@@ -70,6 +80,8 @@ RULE_ACTIONS = {
     RuleCode.IN_WORK_CHECKIN: "Point de suivi dans l'emploi à faire",
     RuleCode.PARTNER_ACK: "Accusé de réception du partenaire attendu",
     RuleCode.SUSPENSION_END: "Reprise du parcours suspendu à préparer",
+    RuleCode.PRESCRIPTION_ANSWER: "Réponse du prestataire à une prescription attendue",
+    RuleCode.BREACH_OBSERVATIONS: "Manquement : délai d'observations écoulé, décision à prendre",
 }
 
 # The escalation goes to someone who was not asked to act until now: say why they hear of it.

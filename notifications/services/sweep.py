@@ -193,11 +193,9 @@ class _Recipients:
         return role, [], None, ""
 
 
-def _sweep_batch(deadline_ids: list[int], today: dt.date, now: dt.datetime) -> tuple[dict[str, int], int]:
-    rows = [_row(t) for t in Deadline.objects.filter(pk__in=deadline_ids).values_list(*_ROW_FIELDS)]
+def _sweep_batch(rows: list[_Row], today: dt.date, now: dt.datetime) -> tuple[dict[str, int], int]:
     recipients = _Recipients(rows)
-    plans, fired = {}, {}
-    alert_cols = [[] for _ in sweep_sql.ALERT_COLUMNS]
+    plans, fired, alert_rows = {}, {}, []
     for r in rows:
         indexes = levels_to_fire(r.days, r.next_alert_on, today)
         if not indexes:  # next_alert_on was stale (edited by hand): recompute it
@@ -209,11 +207,9 @@ def _sweep_batch(deadline_ids: list[int], today: dt.date, now: dt.datetime) -> t
             role, pros, org_id, email = recipients.resolve(r, r.roles[index] or RecipientRole.REFERENT)
             plans[r.pk, level] = (r, pros, email)
             recipient_id = pros[0].pk if len(pros) == 1 else None
-            values = (r.pk, r.pathway_id, r.rule_code, level, r.due_on, role, recipient_id, org_id)
-            for col, value in zip(alert_cols, values, strict=True):
-                col.append(value)
-    created = sweep_sql.alerts_insert(alert_cols, now) if alert_cols[0] else []
-    note_cols = [[] for _ in sweep_sql.NOTIFICATION_COLUMNS]
+            alert_rows.append((r.pk, r.pathway_id, r.rule_code, level, r.due_on, role, recipient_id, org_id))
+    created = sweep_sql.alerts_insert(alert_rows, now)
+    note_rows = []
     counts = {level: 0 for level, _, _ in LEVELS}
     told = set()  # (deadline, person): one message each, on the highest level that names them
     for alert_id, deadline_id, level in sorted(created, key=lambda c: (c[1], -LEVEL_RANK[c[2]])):
@@ -224,27 +220,15 @@ def _sweep_batch(deadline_ids: list[int], today: dt.date, now: dt.datetime) -> t
             if (deadline_id, pro.pk) in told:
                 continue
             told.add((deadline_id, pro.pk))
-            values = (pro.pk, "", Notification.Event.ALERT, alert_id, r.pathway_id, title, body,
-                      messages.pathway_link(r.pathway_id), pro.email_status())  # fmt: skip
-            for col, value in zip(note_cols, values, strict=True):
-                col.append(value)
+            note_rows.append((pro.pk, "", Notification.Event.ALERT, alert_id, r.pathway_id, title, body,
+                              messages.pathway_link(r.pathway_id), pro.email_status()))  # fmt: skip
         if email and (deadline_id, email) not in told:
             told.add((deadline_id, email))
             title, body = messages.event_message(Notification.Event.PARTNER_REMINDER)
-            values = (
-                None,
-                email,
-                Notification.Event.PARTNER_REMINDER,
-                alert_id,
-                r.pathway_id,
-                title,
-                body,
-                partner_ack_link(int(r.ref), now=now),
-                outbox.email_status_for(None, email),
-            )
-            for col, value in zip(note_cols, values, strict=True):
-                col.append(value)
-    note_ids = sweep_sql.notifications_insert(note_cols, now)
+            link = partner_ack_link(int(r.ref), now=now)
+            note_rows.append((None, email, Notification.Event.PARTNER_REMINDER, alert_id, r.pathway_id, title, body,
+                              link, outbox.email_status_for(None, email)))  # fmt: skip
+    note_ids = sweep_sql.notifications_insert(note_rows, now)
     sweep_sql.deadlines_advance(fired)
     outbox.dispatch_after_commit(note_ids)
     return counts, len(note_ids)
@@ -267,17 +251,20 @@ def sweep_deadlines(*, now: dt.datetime, batch_size: int = BATCH_SIZE, resolve_s
     last_day, last_id = dt.date.min, 0
     while True:
         with transaction.atomic():
-            batch = list(
-                due_deadlines(today)
+            # One statement locks the batch's deadlines (never their pathway or rule) and reads
+            # what the alerts need.
+            batch = [
+                _row(t)
+                for t in due_deadlines(today)
                 .filter(Q(next_alert_on__gt=last_day) | Q(next_alert_on=last_day, id__gt=last_id))
                 .order_by("next_alert_on", "id")
-                .select_for_update(skip_locked=True)
-                .values_list("id", "next_alert_on")[:batch_size]
-            )
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list(*_ROW_FIELDS)[:batch_size]
+            ]
             if not batch:
                 break
-            last_id, last_day = batch[-1]
-            counts, n_notes = _sweep_batch([pk for pk, _ in batch], today, now)
+            last_id, last_day = batch[-1].pk, batch[-1].next_alert_on
+            counts, n_notes = _sweep_batch(batch, today, now)
             for level, n in counts.items():
                 result[level] += n
             notifications += n_notes

@@ -20,6 +20,13 @@ from workflows.services.events import contact_record, pathway_enter
 pytestmark = pytest.mark.django_db
 
 D = dt.date
+BREACH_CODES = [
+    "breaches_recorded",
+    "breach_decisions_no_sanction",
+    "breach_decisions_suspension",
+    "remobilised_during_suspension",
+    "breach_decision_days_mean",
+]
 JAN = {"entered_from": D(2026, 1, 1), "entered_to": D(2026, 1, 31)}
 
 
@@ -101,6 +108,7 @@ def values(result: dict) -> dict:
 def test_known_answers_on_a_complete_cohort(cohort):
     r = indicators_compute(as_of=D(2026, 6, 30), **JAN)
     nobody = {"exits_to_job_or_training", "reorientation_decision_days_mean"}  # no exit, no request yet
+    nobody |= {c for c in BREACH_CODES if c != "breaches_recorded"}  # no breach decided
     assert {code for code in r if r[code]["status"] == "n/a"} == nobody
     assert values(r) == {
         "cohort_size": 4,
@@ -116,6 +124,8 @@ def test_known_answers_on_a_complete_cohort(cohort):
         "first_appointment_within_15_days": 25.0,
         "days_to_first_appointment_mean": 18.5,
         "exits_to_job_or_training": None,
+        "breaches_recorded": 0,
+        **{c: None for c in BREACH_CODES if c != "breaches_recorded"},
     }
     assert (r["orientation_rate"]["numerator"], r["orientation_rate"]["denominator"]) == (3, 4)
     assert (r["days_to_orientation_mean"]["numerator"], r["days_to_orientation_mean"]["denominator"]) == (90, 3)

@@ -28,16 +28,15 @@ def twice(write_sql, write_orm, read):
     return seen
 
 
-def alert_columns(deadlines, level="due"):
-    rows = [(d.pk, d.pathway_id, d.rule_code, level, d.due_on, "referent", None, None) for d in deadlines]
-    return [list(col) for col in zip(*rows, strict=True)]
+def alert_rows(deadlines, level="due"):
+    return [(d.pk, d.pathway_id, d.rule_code, level, d.due_on, "referent", None, None) for d in deadlines]
 
 
 def test_alerts_insert_skips_existing_levels_as_the_orm_does(world, needs_postgres):
     first, second = world.enter(D(2026, 1, 5)), world.enter(D(2026, 1, 5))
     deadlines = list(Deadline.objects.filter(pathway__in=[first, second]).order_by("pk"))
-    sweep_sql.alerts_insert(alert_columns(deadlines[:1]), EARLIER)  # one level exists already (an earlier sweep)
-    columns = alert_columns(deadlines)
+    sweep_sql.alerts_insert(alert_rows(deadlines[:1]), EARLIER)  # one level exists already (an earlier sweep)
+    columns = alert_rows(deadlines)
 
     def read():
         return sorted(Alert.objects.values_list("deadline_id", "pathway_id", "rule_code", "level", "due_on",
@@ -52,11 +51,10 @@ def test_alerts_insert_skips_existing_levels_as_the_orm_does(world, needs_postgr
 
 def test_notifications_insert_skips_twins_as_the_orm_does(world, needs_postgres):
     pathway = world.enter(D(2026, 1, 5))
-    (alert_id, _, _), *_ = sweep_sql.alerts_insert(alert_columns(Deadline.objects.filter(pathway=pathway)), NOW)
+    (alert_id, _, _), *_ = sweep_sql.alerts_insert(alert_rows(Deadline.objects.filter(pathway=pathway)), NOW)
     row = (world.referent.pk, "", "alert", alert_id, pathway.pk, "Échéance", "Texte", "/parcours/", "pending")
-    sweep_sql.notifications_insert([[v] for v in row], EARLIER)
-    columns = [[v, v] for v in row]
-    columns[0][1] = world.lead.pk  # a second recipient; the first one's twin is skipped
+    sweep_sql.notifications_insert([row], EARLIER)
+    columns = [row, (world.lead.pk, *row[1:])]  # a second recipient; the first one's twin is skipped
 
     def read():
         fields = ("recipient_id", "to_email", "event", "alert_id", "pathway_id", "subject", "body", "link",

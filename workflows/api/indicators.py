@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.indicators import indicators_compute
+from casework.offer_indicators import prescription_indicators_compute
 from casework.permissions import professional_of
 from casework.selectors import pathways_visible_to
 from workflows.inputs.dashboard_forms import IndicatorFilterForm
@@ -52,5 +53,7 @@ class IndicatorsView(APIView):
         form = IndicatorFilterForm(request.query_params, today=today)
         if not form.is_valid():
             return Response(form.errors_by_field(), status=status.HTTP_400_BAD_REQUEST)
-        result = indicators_compute(pathways=pathways_visible_to(request.user, on=today), **form.indicator_kwargs())
+        scope, kwargs = pathways_visible_to(request.user, on=today), form.indicator_kwargs()
+        result = indicators_compute(pathways=scope, **kwargs)
+        result.update(prescription_indicators_compute(pathways=scope, **kwargs))
         return Response(result)

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from workflows.models import PathwayProcess
 
 TASKS_GROUP = "Fil rouge — tâches de parcours"
+BREACH_DECIDERS_GROUP = "Fil rouge — décideurs suspension-remobilisation"
 
 
 def tasks_group() -> Group:
@@ -31,3 +32,22 @@ def workflow_access_grant(users) -> None:
 def on_professional_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
         workflow_access_grant([instance.user])
+
+
+def breach_deciders_group() -> Group:
+    """The group holding `casework.decide_breach`: the département's president's delegates."""
+    group, _ = Group.objects.get_or_create(name=BREACH_DECIDERS_GROUP)
+    content_type = ContentType.objects.get(app_label="casework", model="breach")
+    permission, _ = Permission.objects.get_or_create(
+        content_type=content_type,
+        codename="decide_breach",
+        defaults={"name": "Peut décider d'une suspension-remobilisation"},
+    )
+    group.permissions.add(permission)
+    return group
+
+
+def breach_decider_grant(users) -> None:
+    users = [u for u in users if u is not None]
+    if users:
+        breach_deciders_group().user_set.add(*users)

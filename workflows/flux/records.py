@@ -37,6 +37,7 @@ class FluxPerson:
     birth_date: dt.date
     nir: str = ""  # 13 or 15 characters as sent; "" when absent. Never stored in clear.
     subject_to_rights_and_duties: bool = False  # TOPPERSDRODEVORSA
+    birth_name: str = ""  # NOMNAI (nom de naissance; `last_name` is NOM, the name in use)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ class FluxRecord:
     right_state_on: dt.date | None = None  # the date the state applies from, when sent
     transfer_from: str = ""  # the département the dossier comes from ("" when not a transfer)
     persons: tuple[FluxPerson, ...] = field(default_factory=tuple)
+    # The payer's reason code for the state, when sent (MOTISUSVERSRSA, MOTISUSDRORSA,
+    # MOTICLORSA or MOTIREFURSA, e.g. "MUT": closed because the dossier moved to another payer).
+    state_reason_code: str = ""
+    transfer_on: dt.date | None = None  # DDARRMUT, the day the dossier arrived (transfers only)
 
     @property
     def household_size(self) -> int:

@@ -48,8 +48,8 @@ class FluxUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in FILE_SUFFIXES:
             raise ValidationError("Format non accepté : un fichier .xml (CAF, MSA) ou .csv (partenaire) est attendu.")
-        if upload.size > settings.FLUX_MAX_FILE_BYTES:
-            limit = settings.FLUX_MAX_FILE_BYTES // 1024**2
+        if upload.size > settings.FLUX_MAX_BYTES:
+            limit = settings.FLUX_MAX_BYTES // 1024**2
             raise ValidationError(f"Le fichier dépasse la taille maximale acceptée ({limit} Mio).")
         return upload
 

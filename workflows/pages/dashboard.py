@@ -22,8 +22,13 @@ from django.utils import timezone
 
 from casework import board
 from casework.enums import RuleCode
-from casework.indicators import DEFINITIONS, indicators_compute
+from casework.indicators import DEFINITIONS, Filters, indicators_compute
 from casework.models import Professional, Territory
+from casework.offer_indicators import (
+    OFFER_DEFINITIONS,
+    prescription_indicators_compute,
+    prescriptions_by_barrier_territory,
+)
 from casework.permissions import professional_of
 from casework.selectors import pathways_visible_to
 from workflows.inputs.dashboard_forms import (
@@ -280,11 +285,14 @@ def indicators_page(request):
     dashboard_professional(request.user)
     today = timezone.localdate()
     form = indicator_form(request, today, page_defaults=True)
-    result, rows = None, []
+    result, rows, prescription_rows = None, [], []
     if form.is_valid():
         kwargs = form.indicator_kwargs()
-        result = indicators_compute(pathways=dashboard_scope(request.user, today), **kwargs)
+        scope = dashboard_scope(request.user, today)
+        result = indicators_compute(pathways=scope, **kwargs)
+        result.update(prescription_indicators_compute(pathways=scope, **kwargs))
         rows = _indicator_rows(result)
+        prescription_rows = prescriptions_by_barrier_territory(Filters(**kwargs), scope)
     query = urlencode({k: v for k, v in form.data.items() if v})
     context = {
         "form": form,
@@ -293,6 +301,7 @@ def indicators_page(request):
         "query": query,
         "today": today,
         "freshness": indicator_freshness(result),
+        "prescription_rows": prescription_rows,
     }
     return render(request, "dashboard/indicators.html", context, status=200 if form.is_valid() else 400)
 
@@ -336,4 +345,4 @@ def report_page(request):
 @login_required
 def help_page(request):
     dashboard_professional(request.user)
-    return render(request, "dashboard/help.html", {"definitions": DEFINITIONS.items()})
+    return render(request, "dashboard/help.html", {"definitions": [*DEFINITIONS.items(), *OFFER_DEFINITIONS.items()]})

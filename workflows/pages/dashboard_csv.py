@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from casework import board
 from casework.enums import RuleCode
-from casework.indicators import indicators_compute
+from casework.indicators import Filters, indicators_compute
 from casework.models import Professional
+from casework.offer_indicators import prescription_indicators_compute, prescriptions_by_barrier_territory
 
 from .csv_export import csv_response
 from .dashboard import (
@@ -64,6 +65,7 @@ def indicators_table(e: Export) -> tuple[list[str], Rows]:
         raise Http404("Filtres invalides.")
     kwargs = form.indicator_kwargs()
     result = indicators_compute(pathways=e.scope, **kwargs)
+    result.update(prescription_indicators_compute(pathways=e.scope, **kwargs))
     rows = [
         [code, r["label"], r["value"], r["unit"], r["numerator"], r["denominator"], r["status"], r["reason"]]
         + [r["reference"], r["national"], _d(kwargs["as_of"]), _d(kwargs["entered_from"])]
@@ -137,6 +139,16 @@ def caseloads_table(e: Export) -> tuple[list[str], Rows]:
     return header, rows
 
 
+def prescriptions_table(e: Export) -> tuple[list[str], Rows]:
+    """Prescriptions per territory and barrier aimed at, for the indicators' filters."""
+    form = indicator_form(e.request, e.today, page_defaults=False)
+    if not form.is_valid():
+        raise Http404("Filtres invalides.")
+    rows = prescriptions_by_barrier_territory(Filters(**form.indicator_kwargs()), e.scope)
+    header = ["territoire", "frein visé", "prescriptions", "entrées dans l'action"]
+    return header, [[r["territory"], r["barrier"], r["sent"], r["entered"]] for r in rows]
+
+
 # The table in the URL → its function; the page's links and the tests read the names from here.
 TABLES: dict[str, Callable[[Export], tuple[list[str], Rows]]] = {
     "indicateurs": indicators_table,
@@ -147,6 +159,7 @@ TABLES: dict[str, Callable[[Export], tuple[list[str], Rows]]] = {
     "relais": handovers_table,
     "ruptures": contact_gaps_table,
     "files-actives": caseloads_table,
+    "prescriptions": prescriptions_table,
 }
 CSV_TABLES = list(TABLES)
 

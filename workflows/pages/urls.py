@@ -4,7 +4,7 @@ from django.urls import path
 
 from notifications.partners.views import partner_request_create
 
-from . import identity, tasks, workspace
+from . import breaches, identity, tasks, workspace
 from .form_tokens import one_time_form
 
 app_name = "workspace"
@@ -29,4 +29,11 @@ urlpatterns = [
     path("a-verifier/", identity.identity_review_list, name="identity-reviews"),
     path("a-verifier/<int:pk>/decision/", identity.identity_review_decide_view, name="identity-review-decide"),
     path("aide/", workspace.help_page, name="help"),
+    path("parcours/<int:pk>/manquement/", breaches.breach_create, name="breach-create"),
+    path("manquements/", breaches.breach_list, name="breaches"),
+    path("manquements/<int:pk>/", breaches.breach_detail, name="breach"),
+    path("manquements/<int:pk>/courrier/", breaches.breach_letter, name="breach-letter"),
+    path("manquements/<int:pk>/<str:step>/", breaches.breach_step, name="breach-step"),
+    path("manquements/exports/", breaches.payer_exports, name="payer-exports"),
+    path("manquements/exports/<int:export_pk>/fichier.csv", breaches.payer_export_file, name="payer-export-file"),
 ]

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from casework.enums import BarrierKind, ContactKind, ContactOutcome, OrganisationKind, Public
 from casework.models import Barrier, Beneficiary, Organisation, Professional, Team, Territory, Track
+from casework.services.demo_offers import demo_offers_load
 from notifications.models import EmailStatus, Notification
 from notifications.services.sweep import sweep_deadlines
 from workflows.flows.sync import tasks_sync_drain
@@ -195,6 +196,7 @@ class Command(BaseCommand):
         self.rng = random.Random(options["seed"])
         with transaction.atomic():
             self._reference_data()
+            demo_offers_load(today=today)
         if Beneficiary.objects.exists():
             self.stdout.write("Données de démonstration déjà présentes : rien à faire.")
             return
@@ -255,6 +257,10 @@ class Command(BaseCommand):
         from workflows.flows.access import workflow_access_grant
 
         workflow_access_grant([pro.user for pro in self.pros.values()])
+        # The president's delegate for suspension-remobilisation decisions (docs/legal.md).
+        from workflows.flows.access import breach_decider_grant
+
+        breach_decider_grant([self.pros["chef.orientation"].user])
 
     # --- pathways ------------------------------------------------------------------------
     def _pathway(self, i: int, today: dt.date) -> None:
