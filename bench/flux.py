@@ -1,18 +1,17 @@
 """Measure: the payers' flux import beside a raw COPY of the same rows (the floor).
 
-(a) A file of N dossiers of mixed kinds is imported by `manage.py import_flux` in its own process,
-    with every effect (beneficiaries, pathways, journal, deadlines, tasks to sync, follow-up
-    messages, lines): its time, its rate and its peak memory (the child's max RSS). Before it,
-    untimed, a first file enters a fifth of the people, and a second closes a tenth of those, so
-    the timed file holds entries, transfers, closures, exits, payer suspensions, reopenings
-    within 12 months and unchanged lines.
-(b) The same rows COPYed into a staging table: the floor no import can beat.
+(a) The generator's CNAF XML of N dossiers for month 3 of a population (`manage.py generate_flux`:
+    entries, transfers, closures, exits, payer suspensions and their lifting, reopenings within
+    12 months, unchanged) is imported by `import_flux` in its own process, with every effect
+    (people, pathways, journal, deadlines, tasks to sync, follow-up messages, lines): its time, its
+    rate and its peak memory (VmHWM). Months 1 and 2 are imported before it, untimed, so that the
+    people it speaks of exist.
+(b) The same dossiers' rows (one per person, as read) COPYed into a staging table: the floor.
 (c) The same file imported again: « déjà importé », its time against (a), and the rows written.
-(d) Peak memory of the importing process for a 100 MiB and a 1 GiB file (`--flux-sizes`): the
-    process reads the file whole for its digest and lines count, then streams it through the reader
-    and the skip set of lines already applied; applying is per line, so it adds no memory with the
-    file's size. Full imports of those files (0.5 and 5 million dossiers) are not run here.
-Until the payers' readers land, the files are JSON lines read by `tests.flux.jsonl`.
+(d) Peak memory for a 100 MiB and a 1 GiB file (`--flux-sizes`): a child that does what the
+    importer does before applying (the digest and line count, then every dossier through the
+    readers). Applying is per line and adds nothing that grows with the file; full imports of
+    those files (0.3 and 3 million dossiers) are not run here.
 """
 
 from __future__ import annotations
@@ -20,12 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import random
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from django.db import connection
@@ -33,67 +30,24 @@ from django.db import connection
 from .util import ratio
 
 ROOT = Path(__file__).resolve().parents[1]
-READER = "tests.flux.jsonl.read_flux"
 MIB = 1024**2
+SEED = 11
 
 
-def _person(i: int, rng: random.Random, *, subject: bool = True):
-    from workflows.flux.records import FluxPerson
+def _generate(path: Path, *, dossiers: int, month: int, received_on: dt.date) -> Path:
+    from workflows.flux.generator import FluxSpec, generate
 
-    born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(40 * 365))
-    return FluxPerson(
-        "DEM", f"FLUXNOM{i}", f"Prénom{i % 97}", born, nir=f"1{i:012d}", subject_to_rights_and_duties=subject
-    )
-
-
-def _record(i: int, person, state: str = "open", *, on: dt.date | None = None, transfer: str = ""):
-    from workflows.flux.records import FluxRecord
-
-    return FluxRecord(0, "cnaf", f"B{i:09d}", f"R{i}", state, state, None, on, transfer, (person,))
-
-
-def _write(path: Path, records) -> Path:
-    sys.path.insert(0, str(ROOT))
-    from tests.flux.jsonl import record_json
-
-    with open(path, "w", encoding="utf-8") as out:
-        for record in records:
-            out.write(record_json(record) + "\n")
+    spec = FluxSpec(dossiers=dossiers, seed=SEED, month=month, received_on=received_on)
+    with open(path, "w", encoding="utf-8", newline="", buffering=MIB) as out:
+        generate(spec, out)
     return path
 
 
-def files(folder: Path, n: int, *, received_on: dt.date, seed: int = 7) -> dict[str, Path]:
-    """The setup files (entries, then closures) and the timed file of N mixed dossiers."""
-    rng = random.Random(seed)
-    known = n // 5
-    people = {i: _person(i, rng) for i in range(known)}
-    closed = set(range(0, known, 10))
-    first = received_on - dt.timedelta(days=60)
-    setup = _write(folder / "flux-setup-1.jsonl", (_record(i, people[i]) for i in range(known)))
-    closing = _write(
-        folder / "flux-setup-2.jsonl",
-        (_record(i, people[i], "closed", on=first + dt.timedelta(days=10)) for i in sorted(closed)),
-    )
-
-    def mixed():
-        for i in range(known):
-            if i in closed:
-                yield _record(i, people[i])  # reopened within 12 months
-                continue
-            kind = i % 20
-            if kind < 6:
-                yield _record(i, people[i], "closed", on=received_on - dt.timedelta(days=1))
-            elif kind < 11:
-                yield _record(i, people[i], "suspended", on=received_on - dt.timedelta(days=1))
-            elif kind < 14:
-                yield _record(i, replace(people[i], subject_to_rights_and_duties=False))  # exit
-            else:
-                yield _record(i, people[i])  # unchanged
-        for i in range(known, n):
-            yield _record(i, _person(i, rng), transfer="86" if i % 20 == 0 else "")
-
-    timed = _write(folder / "flux-timed.jsonl", mixed())
-    return {"setup": setup, "closing": closing, "timed": timed, "setup_received_on": first}
+def files(folder: Path, n: int, *, received_on: dt.date) -> dict:
+    """Months 1 and 2 (setup) and month 3 (timed) of one population of N dossiers."""
+    months = {m: received_on - dt.timedelta(days=31 * (3 - m)) for m in (1, 2, 3)}
+    made = {m: _generate(folder / f"caf-{m}.xml", dossiers=n, month=m, received_on=day) for m, day in months.items()}
+    return {"files": made, "received_on": months}
 
 
 # The child's own peak RSS: VmHWM of its memory image (ru_maxrss is carried across fork and exec on
@@ -110,7 +64,7 @@ def _hwm_mib(stdout: str) -> float | None:
 
 def _import(path: Path, received_on: dt.date, territory: str) -> dict:
     """`manage.py import_flux` in a child process: its wall time and peak RSS."""
-    env = {**os.environ, "FLUX_READER": READER, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     code = (
         "import django; django.setup(); from django.core.management import call_command;"
         f"call_command('import_flux', {str(path)!r}, '--received-on', {received_on.isoformat()!r},"
@@ -138,15 +92,14 @@ def _rows() -> dict[str, int]:
     return out
 
 
-def _copy_floor(path: Path) -> dict:
+def _copy_floor(path: Path, received_on: dt.date) -> dict:
     """The same dossiers' rows COPYed into a staging table (one row per person), the floor."""
-    sys.path.insert(0, str(ROOT))
-    from tests.flux.jsonl import read_flux
+    from workflows.flux.readers import read_flux
 
     buffer = io.StringIO()
     with open(path, "rb") as stream:
-        for r in read_flux(stream, received_on=dt.date.today()):
-            for p in r.persons:
+        for r in read_flux(stream, received_on=received_on, filename=path.name):
+            for p in getattr(r, "persons", ()):
                 subject = "t" if p.subject_to_rights_and_duties else "f"
                 cells = (r.payer, r.allocation_number, r.right_state, p.last_name, p.first_name)
                 cells += (p.birth_date.isoformat(), p.nir, subject)
@@ -167,20 +120,10 @@ def _copy_floor(path: Path) -> dict:
 
 
 def _big_file(folder: Path, size: int, received_on: dt.date) -> Path:
-    """A file of entries of about `size` bytes (one person per line)."""
-    rng = random.Random(size)
-    path = folder / f"flux-{size // MIB}mib.jsonl"
-    sys.path.insert(0, str(ROOT))
-    from tests.flux.jsonl import record_json
-
-    with open(path, "w", encoding="utf-8") as out:
-        written, i = 0, 10_000_000
-        while written < size:
-            line = record_json(_record(i, _person(i, rng))) + "\n"
-            out.write(line)
-            written += len(line.encode())
-            i += 1
-    return path
+    """A generated CNAF file of about `size` bytes (about 340 bytes a dossier)."""
+    return _generate(
+        folder / f"caf-{size // MIB}mib.xml", dossiers=max(1, size // 340), month=1, received_on=received_on
+    )
 
 
 def _read_pass_peak(path: Path) -> dict:
@@ -191,11 +134,11 @@ def _read_pass_peak(path: Path) -> dict:
         "from pathlib import Path; from django.utils.module_loading import import_string;"
         "from workflows.flux.importer import file_facts;"
         f"p = Path({str(path)!r}); facts = file_facts(p);"
-        "read = import_string(os.environ['FLUX_READER']); import datetime as dt;"
-        "n = sum(1 for _ in read(open(p, 'rb'), received_on=dt.date.today()));"
+        "read = import_string('workflows.flux.readers.read_flux'); import datetime as dt;"
+        "n = sum(1 for _ in read(open(p, 'rb'), received_on=dt.date.today(), filename=p.name));"
         f"print('dossiers', n); {HWM}"
     )
-    env = {**os.environ, "FLUX_READER": READER, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     dossiers = next(int(line.split()[1]) for line in out.stdout.splitlines() if line.startswith("dossiers"))
@@ -216,21 +159,22 @@ def measure(*, n: int, today: dt.date, sizes_mib: tuple[int, ...] = (100, 1024))
     with tempfile.TemporaryDirectory(prefix="flux-bench-") as tmp:
         folder = Path(tmp)
         made = files(folder, n, received_on=today)
-        _import(made["setup"], made["setup_received_on"], territory.code)
-        _import(made["closing"], made["setup_received_on"] + dt.timedelta(days=10), territory.code)
+        paths, days = made["files"], made["received_on"]
+        setup = [_import(paths[m], days[m], territory.code) for m in (1, 2)]
         before = _rows()
-        first = _import(made["timed"], today, territory.code)
+        first = _import(paths[3], days[3], territory.code)
         after = _rows()
-        again = _import(made["timed"], today, territory.code)
+        again = _import(paths[3], days[3], territory.code)
         written_again = {k: v - after[k] for k, v in _rows().items() if v != after[k]}
-        floor = _copy_floor(made["timed"])
+        floor = _copy_floor(paths[3], days[3])
         memory = {}
         for size in sizes_mib:
             big = _big_file(folder, size * MIB, today)
-            memory[f"{size}_mib"] = _read_pass_peak(big)
+            memory[f"{size}_mib"] = {**_read_pass_peak(big), "file_mib": round(big.stat().st_size / MIB, 1)}
             big.unlink()
     return {
         "dossiers": n,
+        "setup_seconds": [s["seconds"] for s in setup],
         "import": {**first, "per_s": round(n / first["seconds"], 1)},
         "rows_written": {k: after[k] - before[k] for k in after},
         "copy_floor": floor,

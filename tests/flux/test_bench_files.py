@@ -6,16 +6,16 @@ import datetime as dt
 from collections import Counter
 
 from bench.flux import files
-from tests.flux.jsonl import read_flux
+from workflows.flux.readers import read_flux
+from workflows.flux.records import FluxRecord
 
 
-def test_the_timed_file_mixes_every_kind_of_line(tmp_path):
-    made = files(tmp_path, 400, received_on=dt.date(2026, 12, 3))
-    with open(made["timed"], "rb") as stream:
-        records = list(read_flux(stream, received_on=dt.date(2026, 12, 3)))
-    assert len(records) == 400
-    kinds = Counter((r.right_state, r.persons[0].subject_to_rights_and_duties, bool(r.transfer_from)) for r in records)
-    assert kinds[("closed", True, False)] and kinds[("suspended", True, False)] and kinds[("open", False, False)]
-    assert kinds[("open", True, True)] and kinds[("open", True, False)]
-    with open(made["setup"], "rb") as stream:
-        assert sum(1 for _ in read_flux(stream, received_on=dt.date(2026, 12, 3))) == 80
+def test_the_timed_file_is_month_3_of_a_population_and_mixes_the_kinds(tmp_path, settings):
+    made = files(tmp_path, 300, received_on=dt.date(2026, 12, 3))
+    assert sorted(made["files"]) == [1, 2, 3] and made["received_on"][3] == dt.date(2026, 12, 3)
+    with open(made["files"][3], "rb") as stream:
+        records = [r for r in read_flux(stream, received_on=dt.date(2026, 12, 3)) if isinstance(r, FluxRecord)]
+    assert len(records) == 300
+    states = Counter(r.right_state for r in records)
+    assert states["open"] and states["closed"] and states["suspended"]
+    assert any(r.transfer_from for r in records)
