@@ -45,7 +45,10 @@ def _generate(path: Path, *, dossiers: int, month: int, received_on: dt.date) ->
 
 def files(folder: Path, n: int, *, received_on: dt.date) -> dict:
     """Months 1 and 2 (setup) and month 3 (timed) of one population of N dossiers."""
-    months = {m: received_on - dt.timedelta(days=31 * (3 - m)) for m in (1, 2, 3)}
+    from workflows.flux.population import add_months
+
+    # The generator's months are calendar months: its population is the same only so.
+    months = {m: add_months(received_on, m - 3) for m in (1, 2, 3)}
     made = {m: _generate(folder / f"caf-{m}.xml", dossiers=n, month=m, received_on=day) for m, day in months.items()}
     return {"files": made, "received_on": months}
 
