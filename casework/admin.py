@@ -12,6 +12,7 @@ from .models import (
     BreachCapRule,
     DelayRule,
     Delegation,
+    EngagementRule,
     Offer,
     OfferSession,
     Organisation,
@@ -126,3 +127,11 @@ class OfferAdmin(admin.ModelAdmin):
     search_fields = ["title", "provider__name"]
     filter_horizontal = ["territories"]
     inlines = [OfferSessionInline]
+
+
+@admin.register(EngagementRule)
+class EngagementRuleAdmin(admin.ModelAdmin):
+    """The contrat d'engagement's figures (docs/legal.md): a new row from a date, never an edit of the past."""
+
+    list_display = ["valid_from", "territory", "public", "default_contract_kind", "weekly_hours", "shortfall_weeks"]
+    list_filter = ["territory", "public", "is_active"]

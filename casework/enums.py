@@ -308,3 +308,51 @@ class PayerLineKind(models.TextChoices):
 
     DECISION = "decision", "Décision"
     LIFT = "lift", "Levée (remobilisation)"
+
+
+class AppointmentMode(models.TextChoices):
+    """How the person meets their referent (the person's space and messages say it in plain words)."""
+
+    IN_PERSON = "in_person", "Sur place"
+    PHONE = "phone", "Par téléphone"
+
+
+class SpacePage(models.TextChoices):
+    """The pages of the person's own space, as its access log names them."""
+
+    HOME = "home", "Mon espace"
+    CONTRACT = "contract", "Mon contrat"
+
+
+# --- the 2025 legal frame: contrat d'engagement, its action plan and activity hours ---------
+
+
+class ActivityKind(models.TextChoices):
+    """What an activity of the contrat d'engagement's action plan is (CASF L262-35, C. trav. L5411-6-1)."""
+
+    WORKSHOP = "workshop", "Atelier"
+    TRAINING = "training", "Formation"
+    IMMERSION = "immersion", "Immersion en entreprise"
+    JOB_SEARCH = "job_search", "Recherche d'emploi"
+    HEALTH = "health", "Démarches de santé"
+    HOUSING = "housing", "Démarches de logement"
+    MOBILITY = "mobility", "Mobilité"
+    RIGHTS = "rights", "Accès aux droits"
+    OTHER = "other", "Autre"
+
+
+class ActivityDurationKind(models.TextChoices):
+    """The weekly activity duration of a contrat d'engagement: the rule's figure, less, or none."""
+
+    STANDARD = "standard", "Durée de droit commun"
+    REDUCED = "reduced", "Durée réduite"
+    EXEMPTED = "exempted", "Dispense totale"
+
+
+class ExemptionGround(models.TextChoices):
+    """The situations for which the person may ask to be exempted entirely (L5411-6-1, L262-35)."""
+
+    HEALTH = "health", "État de santé"
+    DISABILITY = "disability", "Handicap"
+    INVALIDITY = "invalidity", "Invalidité"
+    SINGLE_PARENT = "single_parent", "Parent isolé sans solution de garde pour un enfant de moins de 12 ans"

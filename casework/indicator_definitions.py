@@ -177,6 +177,30 @@ DEFINITIONS: dict[str, Definition] = {
         "Manquements décidés (la valeur est la moyenne).",
         delay="n.d. tant qu'un manquement de la cohorte attend sa décision.",
     ),
+    # The 2025 legal frame (docs/legal.md, « Contrat d'engagement et activité »).
+    "engagement_contract_share": Definition(
+        "Part des entrées avec un contrat d'engagement",
+        "%",
+        "Entrées ayant un contrat d'engagement (loi du 18 décembre 2023, contrats signés depuis le 1er janvier "
+        "2025) signé au plus tard à la date de calcul. Les CER et PPAE antérieurs n'y comptent pas.",
+        f"Toutes {COHORT}, y compris les personnes jamais orientées (choisissez des entrées de 2025 ou après).",
+    ),
+    "engagement_within_delay": Definition(
+        "Contrat d'engagement signé dans le mois suivant l'orientation",
+        "%",
+        "Entrées dont le premier contrat d'engagement est signé au plus tard un mois calendaire après la "
+        "première décision d'orientation.",
+        f"Toutes {COHORT}, y compris les personnes jamais orientées.",
+        delay="n.d. tant que la dernière entrée n'a pas 42 jours et que la dernière orientation n'a pas un mois.",
+    ),
+    "activity_hours_met": Definition(
+        "Heures d'activité réalisées / durée à atteindre",
+        "%",
+        "Heures réalisées des semaines terminées du registre, chaque semaine comptée au plus à sa durée "
+        "hebdomadaire d'activité (une semaine au-delà ne compense pas une autre en deçà).",
+        "Somme des durées à atteindre de ces semaines (semaines avec heures réalisées saisies ; une semaine "
+        "de dispense ne compte pas).",
+    ),
 }
 
 INDICATOR_CODES = list(DEFINITIONS)

@@ -201,6 +201,15 @@ def _orientation_median(c: Cohort) -> dict:
     return c.delay(_median(c.entries, "orientation_days", oriented) if ready else None, None, oriented, "orientation")
 
 
+def _hours_met(c: Cohort) -> dict:
+    met, target = float(c.a["hours_met"] or 0), float(c.a["hours_target"] or 0)
+    if not target:
+        return _result(
+            None, met, 0, NA, "Aucune semaine d'activité terminée avec des heures réalisées dans la cohorte."
+        )
+    return _result(_rate(met, target), round(met, 2), round(target, 2))
+
+
 INDICATORS = {
     "cohort_size": lambda c: _result(c.n, c.n, c.n),
     "orientation_rate": _among_oriented(_share("oriented")),
@@ -225,5 +234,8 @@ INDICATORS = {
         "suspension",
     ),
     "breach_decision_days_mean": _mean_days("breach_days_sum", "breach_decided", "breach_decision"),
+    "engagement_contract_share": _share("engaged"),
+    "engagement_within_delay": _timely("engaged_in_delay", "contract"),
+    "activity_hours_met": _hours_met,
 }
 assert list(INDICATORS) == INDICATOR_CODES, "one computation per written definition, in the same order"

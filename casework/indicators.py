@@ -55,6 +55,7 @@ from django.db.models.functions import Cast, Coalesce
 from casework.enums import EXIT_TO_JOB_OR_TRAINING, ContactOutcome, PathwayState, TrackKind
 from casework.indicator_breaches import breach_aggregate
 from casework.indicator_definitions import CONTRACT_MONTHS, DEFINITIONS, FIRST_APPOINTMENT_DAYS, ORIENTATION_DAYS
+from casework.indicator_engagement import engagement_aggregate
 from casework.indicator_table import INDICATORS, Cohort
 from casework.models import Contact, Contract, EntryFact, IndicatorFactsState, Pathway, Track, TransitionLog
 from casework.models.pathways import T
@@ -290,5 +291,6 @@ def indicators_compute(
         freshness = {"source": LIVE, "figures_as_of": None}
     social_ids = list(Track.objects.filter(kind=TrackKind.SOCIAL).values_list("pk", flat=True))
     aggregate = {**_aggregate(entries, social_ids), **breach_aggregate(entries, as_of)}
+    aggregate.update(engagement_aggregate(entries, as_of=as_of, facts=freshness["source"] == FACTS))
     cohort = Cohort(aggregate, entries, as_of, by_organisation=bool(organisation_id))
     return {code: {**compute(cohort), **DEFINITIONS[code].meta(), **freshness} for code, compute in INDICATORS.items()}

@@ -244,7 +244,7 @@ def can_export_subject_data(pathway: Pathway, user: Any) -> bool:
 # --- The payers' flux ----------------------------------------------------------------------
 
 FLUX_IMPORTERS_GROUP = (
-    "Fil rouge — imports des flux"  # holds `casework.run_flux_import` (migration 0022_flux_importers_group)
+    "Fil rouge — imports des flux"  # holds `casework.run_flux_import` (migration 0024_flux_importers_group)
 )
 
 
@@ -302,3 +302,27 @@ def can_prescribe(pathway: Pathway, user: Any) -> bool:
 def can_record_prescription_outcome(prescription, user: Any) -> bool:
     """The outcome (entered, completed, left early) comes from the provider or the referent."""
     return can_answer_prescription(prescription, user) or can_manage(prescription.pathway, user)
+
+
+# --- the contrat d'engagement and its activity ledger --------------------------------------
+
+
+def can_manage_engagement(pathway: Pathway, user: Any) -> bool:
+    """The action plan and the weekly activity duration are the referent's (or their team lead's)."""
+    return pathway.is_open and can_manage(pathway, user)
+
+
+def is_requested_partner(pro: Professional, pathway: Pathway) -> bool:
+    """A partner organisation the pathway's referent sent a request to (what the partner sees)."""
+    PartnerRequest = apps.get_model("casework", "PartnerRequest")
+    return PartnerRequest.objects.filter(pathway_id=pathway.pk, organisation_id=pro.organisation_id).exists()
+
+
+def can_record_activity(pathway: Pathway, user: Any) -> bool:
+    """Weekly hours: the referent's side, or a partner the referent asked (its activities' hours)."""
+    if not pathway.is_open:
+        return False
+    if can_manage(pathway, user):
+        return True
+    pro = professional_of(user)
+    return pro is not None and pro.is_partner and is_requested_partner(pro, pathway)

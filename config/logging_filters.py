@@ -51,6 +51,7 @@ PATTERNS: list[tuple[re.Pattern, str]] = [
 # Secrets and personal data travel in URLs: search terms in query strings (`?q=Moreau+Chloé`),
 # the partner's signed token in its acknowledgement link's path. Logs keep neither.
 _PARTNER_LINK = re.compile(r"(/partenaire/accuse/)[^/?#\s\"']+")
+_SPACE_LINK = re.compile(r"(/mon-espace/e/)[^/?#\s\"']+")
 _QUERY = re.compile(r"(?<=[\w/.%-])\?[^\s\"'#]+")
 
 
@@ -59,6 +60,7 @@ def redact_url(text: str) -> str:
     if not text or not isinstance(text, str):
         return text
     text = _PARTNER_LINK.sub(r"\1" + REDACTED, text)
+    text = _SPACE_LINK.sub(r"\1" + REDACTED, text)
     return _QUERY.sub("?" + REDACTED, text)
 
 

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from notifications.api import AlertViewSet
 from notifications.partners.api import PartnerRequestViewSet
 from notifications.partners.views import partner_ack
+from workflows.api.activity import ActivityWeekViewSet
 from workflows.api.indicators import IndicatorsView
 from workflows.api.pathways import BeneficiaryViewSet, PathwayViewSet
 from workflows.pages.prescriptions import prescription_answer_link
@@ -16,6 +17,7 @@ router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
 router.register("pathways", PathwayViewSet, basename="pathway")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("partner-requests", PartnerRequestViewSet, basename="partner-request")
+router.register("activity-weeks", ActivityWeekViewSet, basename="activity-week")
 
 admin.site.site_header = "Fil rouge — administration"
 admin.site.site_title = "Fil rouge"
@@ -33,6 +35,7 @@ urlpatterns = [
     path("partenaire/accuse/<str:token>/", partner_ack, name="partner-ack"),
     path("offres/", include("workflows.pages.offer_urls")),
     path("prestataire/prescription/<str:token>/", prescription_answer_link, name="prescription-answer"),
+    path("mon-espace/", include("workflows.pages.space_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/indicators/", IndicatorsView.as_view(), name="indicators"),
     path("api/v1/", include(router.urls)),

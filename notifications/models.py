@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from casework.enums import AlertLevel, RecipientRole, RuleCode
-from casework.models import Deadline, Organisation, Pathway, Professional
+from casework.models import Appointment, Beneficiary, Deadline, Organisation, Pathway, Professional
 
 
 class AlertStatus(models.TextChoices):
@@ -74,6 +74,7 @@ class Notification(models.Model):
         PARTNER_REMINDER = "partner_reminder", "Relance partenaire"
         PRESCRIPTION = "prescription", "Prescription à un prestataire"
         PRESCRIPTION_ANSWERED = "prescription_answered", "Réponse à une prescription"
+        ACTIVITY_SHORTFALL = "activity_shortfall", "Heures d'activité en deçà de la durée"
 
     recipient = models.ForeignKey(
         Professional, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
@@ -113,3 +114,66 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class PersonMessage(models.Model):
+    """A message to the person (their space's link, an appointment's invitation or reminder) on
+    one channel: the outbox row, written in the transaction that causes it and sent by Celery
+    after commit (`notifications.services.person_messages`).
+
+    The address is read from the person at sending time (never copied here: the retention
+    service erases it in one place). One invitation and one reminder per appointment and
+    channel: the unique constraint makes a reminder sweep that runs twice, or races, harmless.
+    """
+
+    class Kind(models.TextChoices):
+        SPACE_LINK = "space_link", "Lien vers l'espace personnel"
+        INVITATION = "invitation", "Invitation à un rendez-vous"
+        REMINDER = "reminder", "Rappel de rendez-vous"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "SMS"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "À envoyer"
+        SENT = "sent", "Envoyé"
+        DELIVERED = "delivered", "Distribué"
+        FAILED = "failed", "Échec"
+        CANCELLED = "cancelled", "Annulé (plus de coordonnées, ou refus des SMS)"
+
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="+")
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    # After a transient failure, the re-dispatch leaves the row alone until then (back-off).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The SMS provider's id of the message: its delivery callback names it.
+    provider_id = models.CharField(max_length=100, blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "message à la personne"
+        verbose_name_plural = "messages à la personne"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "channel"],
+                condition=Q(appointment__isnull=False),
+                name="person_message_once_per_appointment",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["created_at", "id"], condition=Q(status="pending"), name="person_message_pending"),
+            models.Index(fields=["provider_id"], condition=~Q(provider_id=""), name="person_message_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_channel_display()})"

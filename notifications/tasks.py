@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from casework.services.board_summary import board_summary_refresh
 from config.celery import task_now
-from notifications.services import alerts, digest, outbox, sweep
+from notifications.services import alerts, digest, outbox, person_messages, sweep
 
 # Defined beside the outbox that enqueues it (the services do not import this module); registered
 # here under its historical name by this import.
 from notifications.services.outbox import send_notification_emails_task  # noqa: F401
+from notifications.services.person_messages import send_person_messages_task  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +51,14 @@ def redispatch_pending_task() -> int:
 @shared_task(acks_late=True)
 def send_daily_digests_task() -> int:
     return digest.send_daily_digests(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def appointment_reminders_task(now_iso: str | None = None) -> int:
+    """Beat entry point: the reminders due today, each written once (unique rows), then sent."""
+    return person_messages.appointment_reminders_queue(now=task_now(now_iso))
+
+
+@shared_task(acks_late=True)
+def redispatch_person_messages_task() -> int:
+    return person_messages.person_messages_redispatch(now=timezone.now())

@@ -17,6 +17,7 @@ from casework.models import (
     Offer,
     OfferSession,
     Organisation,
+    PayerAccount,
     Professional,
     Team,
     Territory,
@@ -128,3 +129,12 @@ class OfferSessionFactory(factory.django.DjangoModelFactory):
     offer = factory.SubFactory(OfferFactory)
     starts_on = dt.date(2030, 1, 7)
     seats = 5
+
+
+class PayerAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PayerAccount
+
+    beneficiary = factory.SubFactory(BeneficiaryFactory)
+    payer = "cnaf"
+    allocation_number = factory.Sequence(lambda n: f"{1234000 + n}")

@@ -2,6 +2,13 @@ from .audit import AUDITED_MODELS  # registers the audit trail (django-simple-hi
 from .beneficiaries import Barrier, Beneficiary, IdentityReview, PayerAccount
 from .breaches import Breach, BreachCapRule, PayerExport, PayerLine
 from .deadlines import Deadline
+from .engagement import (
+    ActivityDuration,
+    ActivityShortfall,
+    ActivityWeek,
+    ContractActivity,
+    EngagementRule,
+)
 from .facts import BoardCount, BoardSummaryState, EntryFact, IndicatorFactsState
 from .flux import FluxImport, FluxLine
 from .idempotency import IdempotencyRecord
@@ -9,6 +16,7 @@ from .offers import Offer, OfferSession, Prescription
 from .organisations import Delegation, Organisation, Professional, Team, Territory
 from .partners import PartnerRequest
 from .pathways import Contact, Contract, Handover, Pathway, ReferentPeriod, Track, TransitionLog
+from .person_space import Appointment, SpaceLinkGeneration, SpaceView
 from .rules import DelayRule, OrientationRule
 from .secrecy import (
     Anonymisation,
@@ -20,8 +28,16 @@ from .secrecy import (
 )
 
 __all__ = [
+    "ActivityDuration",
+    "ActivityShortfall",
+    "ActivityWeek",
+    "ContractActivity",
+    "EngagementRule",
     "AUDITED_MODELS",
     "Anonymisation",
+    "Appointment",
+    "SpaceLinkGeneration",
+    "SpaceView",
     "Consent",
     "DiagnosticSection",
     "DiagnosticSectionKind",

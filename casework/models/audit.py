@@ -15,6 +15,7 @@ from simple_history.manager import HistoricalQuerySet, HistoryDescriptor, Histor
 from simple_history.models import HistoricalRecords
 
 from .beneficiaries import Beneficiary
+from .engagement import ActivityDuration, ActivityWeek, ContractActivity
 from .pathways import Contract, Pathway
 from .secrecy import Consent, DiagnosticSection
 
@@ -86,14 +87,30 @@ def audit_records(model: type[models.Model]) -> AuditRecords:
     return _RECORDS[model]
 
 
-AUDITED_MODELS = (Beneficiary, Pathway, Contract, Consent, DiagnosticSection)
+AUDITED_MODELS = (
+    Beneficiary,
+    Pathway,
+    Contract,
+    Consent,
+    DiagnosticSection,
+    ContractActivity,
+    ActivityDuration,
+    ActivityWeek,
+)
 
 # What the audit trail is read by, besides the audited row's own id: the audit page lists a
 # pathway's contracts and diagnostic sections and a person's consents; retention blanks a
 # pathway's diagnostic history. simple-history copies every index of the model onto its
 # history table; the others are never read there and cost every audited write an index
 # entry each (a transition wrote 13 index entries for its one pathway history row).
-AUDIT_READ_BY = {Contract: ["pathway"], Consent: ["beneficiary"], DiagnosticSection: ["pathway"]}
+AUDIT_READ_BY = {
+    Contract: ["pathway"],
+    Consent: ["beneficiary"],
+    DiagnosticSection: ["pathway"],
+    ContractActivity: ["contract"],
+    ActivityDuration: ["contract"],
+    ActivityWeek: ["pathway"],
+}
 
 
 def _unread_indexes(model: type[models.Model]) -> list[str]:

@@ -5,6 +5,7 @@ from django.db import models
 
 from casework.enums import BarrierKind, BarrierStatus, IdentityReviewOrigin, IdentityReviewOutcome, Payer
 from casework.names import person_name
+from casework.phones import french_mobile_check
 
 from .organisations import Territory
 
@@ -20,6 +21,9 @@ PERSON_FIELDS = (
     "plie_enrolled",
     "self_employed",
     "disability_recognised",
+    "email",
+    "mobile_phone",
+    "sms_opt_out",
 )
 
 
@@ -38,6 +42,14 @@ class Beneficiary(models.Model):
     nir_hash = models.CharField("NIR (empreinte)", max_length=64, blank=True, default="", db_default="", db_index=True)
     # People in the household as the payer last stated it: the breach caps depend on it.
     household_size = models.PositiveSmallIntegerField("personnes au foyer", default=1, db_default=1)
+    # How the person is reached (their own space's link, appointment invitations and reminders).
+    # Audited like the identity (simple-history); erased by the retention service. db_default:
+    # the set-based loaders (COPY) that list their columns need no change.
+    email = models.EmailField("e-mail", blank=True, default="", db_default="")
+    mobile_phone = models.CharField(
+        "téléphone portable", max_length=12, blank=True, default="", db_default="", validators=[french_mobile_check]
+    )
+    sms_opt_out = models.BooleanField("ne souhaite pas recevoir de SMS", default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -32,6 +32,9 @@ class Organisation(models.Model):
     kind = models.CharField("type", max_length=30, choices=OrganisationKind.choices)
     territories = models.ManyToManyField(Territory, related_name="organisations", verbose_name="territoires couverts")
     contact_email = models.EmailField("e-mail du contact partenaire", blank=True)
+    # How the people it accompanies reach it: shown in the person's own space.
+    public_phone = models.CharField("téléphone d'accueil", max_length=20, blank=True, default="", db_default="")
+    public_email = models.EmailField("e-mail d'accueil", blank=True, default="", db_default="")
     caseload_target = models.PositiveIntegerField("file active cible par référent", default=80)
 
     class Meta:

@@ -25,7 +25,9 @@ from django.utils import timezone
 from casework.audit import acting_as
 from casework.enums import PathwayState
 from casework.models import (
+    ActivityDuration,
     Anonymisation,
+    Appointment,
     Beneficiary,
     Breach,
     DiagnosticSection,
@@ -77,6 +79,8 @@ def beneficiary_anonymise(beneficiary_id: int, *, now: dt.datetime, months: int 
             "first_name": ANONYMOUS_FIRST_NAME,
             "last_name": f"n° {person.pk}",
             "birth_date": dt.date(person.birth_date.year, 1, 1),
+            "email": "",
+            "mobile_phone": "",
         }
         pathway_ids = list(Pathway.objects.filter(beneficiary=person).values_list("pk", flat=True))
         # Old audit rows first, then the live row (whose save appends an anonymous audit row).
@@ -92,6 +96,12 @@ def beneficiary_anonymise(beneficiary_id: int, *, now: dt.datetime, months: int 
         Breach.objects.filter(pathway_id__in=pathway_ids).update(
             facts=ANONYMISED_TEXT, observations="", team_opinion="", decision_reason="", remobilisation_note=""
         )
+        Appointment.objects.filter(pathway_id__in=pathway_ids).update(place="", purpose=ANONYMISED_TEXT)
+        # Why an activity duration was reduced or exempted may tell the person's health or family.
+        # (Replaced, not blanked: a reduction keeps a reason, a database constraint.)
+        reasoned = {"contract__pathway_id__in": pathway_ids, "reason__gt": ""}
+        _raw(ActivityDuration.audit.model).filter(**reasoned).update(reason=ANONYMISED_TEXT)
+        _raw(ActivityDuration).filter(**reasoned).update(reason=ANONYMISED_TEXT)
         for field, value in identity.items():
             setattr(person, field, value)
         person._change_reason = "Anonymisation : durée de conservation dépassée"

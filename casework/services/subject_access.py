@@ -13,7 +13,16 @@ import datetime as dt
 
 from casework import permissions
 from casework.audit import audit_datetime, display_value, field_label
-from casework.models import Beneficiary, Consent, DiagnosticSection, Pathway, PrivateNote, SensitiveAccessLog
+from casework.models import (
+    ActivityDuration,
+    Beneficiary,
+    Consent,
+    ContractActivity,
+    DiagnosticSection,
+    Pathway,
+    PrivateNote,
+    SensitiveAccessLog,
+)
 from casework.models.beneficiaries import PERSON_FIELDS
 from casework.services.secrecy import access_log
 
@@ -56,6 +65,10 @@ PERSON_LISTS = {
             "withdrawn_on": _d(c.withdrawn_on),
         },
     ),
+    "space_views": (
+        lambda b: b.space_views.order_by("at", "id"),
+        lambda v: {"at": _d(v.at), "page": v.get_page_display()},
+    ),
     "identity_changes": (
         lambda b: b.audit.select_related("history_user").order_by("history_date"),
         lambda h: {
@@ -65,6 +78,9 @@ PERSON_LISTS = {
             "first_name": h.first_name,
             "last_name": h.last_name,
             "birth_date": _d(h.birth_date),
+            "email": h.email,
+            "mobile_phone": h.mobile_phone,
+            "sms_opt_out": h.sms_opt_out,
         },
     ),
 }
@@ -110,9 +126,50 @@ PATHWAY_LISTS = {
             "refusal_reason": h.refusal_reason,
         },
     ),
+    "appointments": (
+        lambda p: p.appointments.order_by("starts_at", "id"),
+        lambda a: {
+            "starts_at": _d(a.starts_at),
+            "mode": a.get_mode_display(),
+            "place": a.place,
+            "purpose": a.purpose,
+            "set_at": _d(a.set_at),
+        },
+    ),
     "deadlines": (
         lambda p: p.deadlines.all().order_by("due_on", "id"),
         lambda d: {"rule": d.get_rule_code_display(), "due_on": _d(d.due_on), "status": d.status_label},
+    ),
+    # The contrat d'engagement: its action plan, its activity durations (with why), its weeks of hours.
+    "action_plan": (
+        lambda p: ContractActivity.objects.filter(contract__pathway=p).select_related("provider"),
+        lambda a: {
+            "kind": a.get_kind_display(),
+            "provider": a.provider_label,
+            "hours_per_week": str(a.hours_per_week),
+            "from": _d(a.starts_on),
+            "to": _d(a.ends_on),
+        },
+    ),
+    "activity_durations": (
+        lambda p: ActivityDuration.objects.filter(contract__pathway=p),
+        lambda d: {
+            "from": _d(d.effective_from),
+            "kind": d.get_kind_display(),
+            "weekly_hours": str(d.weekly_hours),
+            "exemption_ground": d.get_exemption_ground_display() if d.exemption_ground else "",
+            "at_persons_request": d.at_persons_request,
+            "reason": d.reason,
+        },
+    ),
+    "activity_weeks": (
+        lambda p: p.activity_weeks.order_by("week_start"),
+        lambda w: {
+            "week": _d(w.week_start),
+            "planned_hours": str(w.planned_hours),
+            "realised_hours": None if w.realised_hours is None else str(w.realised_hours),
+            "target_hours": str(w.target_hours),
+        },
     ),
     "partner_requests": (
         lambda p: p.partner_requests.select_related("organisation"),

@@ -5,7 +5,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -234,97 +233,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
-SWEEP_INTERVAL_MINUTES = int(os.environ.get("SWEEP_INTERVAL_MINUTES", "15"))
-OUTBOX_REDISPATCH_MINUTES = int(os.environ.get("OUTBOX_REDISPATCH_MINUTES", "5"))
+# The periodic work (beat) and its intervals, in a module of their own.
+from .beat import *  # noqa: E402, F403
 
-# All periodic work in one place. Beat reads this table; the DatabaseScheduler mirrors it
-# into django-celery-beat so the schedule can be inspected and paused from the admin.
-CELERY_BEAT_SCHEDULE = {
-    # The deadline engine: creates due-soon / due / overdue alerts and resolves stale ones.
-    # Every 15 min by default so an alert reaches the referent the morning it is due.
-    "sweep-deadlines": {
-        "task": "notifications.tasks.sweep_deadlines_task",
-        "schedule": SWEEP_INTERVAL_MINUTES * 60,
-    },
-    # Safety net for alerts whose deadline was closed outside the services (admin, SQL).
-    # The services resolve alerts in the same transaction; this reads every open alert, so hourly.
-    "resolve-stale-alerts": {
-        "task": "notifications.tasks.resolve_stale_alerts_task",
-        "schedule": 3600,
-    },
-    # The outbox safety net: re-dispatches notifications still pending (broker was down
-    # at commit time, or a worker died before sending).
-    "redispatch-outbox": {
-        "task": "notifications.tasks.redispatch_pending_task",
-        "schedule": OUTBOX_REDISPATCH_MINUTES * 60,
-    },
-    # Daily digest for professionals who chose it: one e-mail before the working day.
-    "daily-digest": {
-        "task": "notifications.tasks.send_daily_digests_task",
-        "schedule": crontab(hour=7, minute=0),
-    },
-    # RGPD retention: every night at 03:30, anonymise the people whose pathways all closed
-    # more than RETENTION_CLOSED_MONTHS ago. Idempotent; `manage.py anonymise_expired --now` replays it.
-    "anonymise-expired": {
-        "task": "workflows.tasks.anonymise_expired_task",
-        "schedule": crontab(hour=3, minute=30),
-    },
-    # Indicator facts (one row per entry, read by the dashboard, its CSV and /api/v1/indicators/):
-    # every 10 min, recompute the entries of the pathways touched since the last refresh; the
-    # page shows "Chiffres au <refresh time>". `manage.py refresh_indicator_facts [--full]`.
-    "refresh-indicator-facts": {
-        "task": "workflows.tasks.refresh_indicator_facts_task",
-        "schedule": 10 * 60,
-    },
-    # …and a full rebuild every night at 04:15 (catches edits no watermark sees, e.g. publics).
-    "refresh-indicator-facts-full": {
-        "task": "workflows.tasks.refresh_indicator_facts_task",
-        "schedule": crontab(hour=4, minute=15),
-        "kwargs": {"full": True},
-    },
-    # Viewflow task inboxes follow each transition through its follow-up message after commit;
-    # every minute, this syncs the pathways still pending 30 s after their commit (message lost,
-    # worker died, broker down at commit). SKIP LOCKED: safe beside the worker and itself.
-    "sync-workflow-tasks": {  # the name of the entry it replaces, which beat's table keeps
-        "task": "workflows.tasks.tasks_sync_drain_task",
-        "schedule": 60,
-    },
-    # Every night at 03:45 (after the anonymisation, before the indicator rebuild): delete the
-    # spent one-time form tokens older than FORM_TOKEN_RETENTION_DAYS and the API idempotency keys
-    # older than IDEMPOTENCY_KEY_RETENTION_DAYS, in batches — they only guard against a double
-    # submit or a retry, and would otherwise grow forever.
-    # The payers' drop folder (FLUX_DROP_DIR), every 5 minutes: each new file is imported once
-    # (its digest), then moved to `traités/` or `rejetés/`. A file still being written waits.
-    "flux-drop-folder": {
-        "task": "workflows.flux.tasks.flux_drop_folder_scan_task",
-        "schedule": 5 * 60,
-    },
-    "purge-spent-tokens": {
-        "task": "workflows.tasks.purge_spent_tokens_task",
-        "schedule": crontab(hour=3, minute=45),
-    },
-    # Breach procedure: every night at 00:20 (Europe/Paris), close the suspensions whose period
-    # ended the day before (the suspended sums are lost; the decision's payer line carried the
-    # period). Idempotent: `breach_suspensions_end` re-checks each row's state under its lock.
-    "end-breach-suspensions": {
-        "task": "workflows.tasks.breach_suspensions_end_task",
-        "schedule": crontab(hour=0, minute=20),
-    },
-}
-
-# The payers' flux (docs/flux.md): the reader of the files, the lines applied per transaction,
-# the drop folder beat watches (the payer's file transfer writes there; each file is imported
-# once, then moved to `traités/` or `rejetés/`), where uploaded files wait for their import,
-# where the command and the folder register new people (a territory's code; empty: the only
-# territory). The largest file accepted is FLUX_MAX_BYTES (below, the readers').
-FLUX_READER = os.environ.get("FLUX_READER", "workflows.flux.readers.read_flux")
-FLUX_BATCH_LINES = int(os.environ.get("FLUX_BATCH_LINES", "100"))
-FLUX_DROP_DIR = Path(os.environ.get("FLUX_DROP_DIR", VAR_DIR / "flux" / "depot"))
-FLUX_UPLOAD_DIR = Path(os.environ.get("FLUX_UPLOAD_DIR", VAR_DIR / "flux" / "envois"))
-FLUX_DEFAULT_TERRITORY = os.environ.get("FLUX_DEFAULT_TERRITORY", "")
-FLUX_DROP_SETTLE_SECONDS = int(os.environ.get("FLUX_DROP_SETTLE_SECONDS", "60"))
-# The flux's tasks live beside the importer (workflows/flux/tasks.py), out of autodiscovery's reach.
-CELERY_IMPORTS = ("workflows.flux.tasks",)
+# The payers' flux import (docs/flux.md): its settings in a module of their own.
+from .flux import *  # noqa: E402, F403
 
 # How long a spent one-time form token (a double click, a second tab) and an API Idempotency-Key
 # (a client's retry) are remembered before the nightly purge.
@@ -332,6 +245,9 @@ FORM_TOKEN_RETENTION_DAYS = int(os.environ.get("FORM_TOKEN_RETENTION_DAYS", "30"
 IDEMPOTENCY_KEY_RETENTION_DAYS = int(os.environ.get("IDEMPOTENCY_KEY_RETENTION_DAYS", "7"))
 
 PARTNER_LINK_MAX_AGE_DAYS = int(os.environ.get("PARTNER_LINK_MAX_AGE_DAYS", "30"))
+
+# The person's own space and the SMS channel (issue 18): their own module, read from the environment.
+from .person_space import *  # noqa: E402, F403
 
 LOGGING = {
     "version": 1,

@@ -23,3 +23,7 @@ STORAGES = {
 # `client.force_login` bypasses authentication backends, so it is unaffected.
 AXES_ENABLED = True
 # django-simple-history records changes in tests too: audit tests rely on it.
+
+# SMS kept in memory (notifications.sms.backends.LocmemBackend.outbox), like the e-mails.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "locmem")
+SMS_CALLBACK_TOKEN = "test-sms-callback-token"

@@ -45,6 +45,11 @@ EVENT_TEXTS = {
         "Passage de relais refusé",
         "Le passage de relais du parcours n° {id} a été refusé : vous en restez le référent.",
     ),
+    "activity_shortfall": (
+        "Heures d'activité en deçà de la durée prévue",
+        "Le parcours n° {id} est en deçà de sa durée hebdomadaire d'activité plusieurs semaines de suite : "
+        "faites le point avec la personne. Ce signal n'est pas une sanction.",
+    ),
     # Partner contacts have no account: these go by e-mail only, and name no pathway.
     "partner_request": (
         "Une demande vous est adressée",

@@ -107,8 +107,9 @@ def values(result: dict) -> dict:
 
 def test_known_answers_on_a_complete_cohort(cohort):
     r = indicators_compute(as_of=D(2026, 6, 30), **JAN)
-    nobody = {"exits_to_job_or_training", "reorientation_decision_days_mean"}  # no exit, no request yet
-    nobody |= {c for c in BREACH_CODES if c != "breaches_recorded"}  # no breach decided
+    # No exit, no reorientation request, no week of activity recorded yet, no breach decided.
+    nobody = {"exits_to_job_or_training", "reorientation_decision_days_mean", "activity_hours_met"}
+    nobody |= {c for c in BREACH_CODES if c != "breaches_recorded"}
     assert {code for code in r if r[code]["status"] == "n/a"} == nobody
     assert values(r) == {
         "cohort_size": 4,
@@ -126,6 +127,9 @@ def test_known_answers_on_a_complete_cohort(cohort):
         "exits_to_job_or_training": None,
         "breaches_recorded": 0,
         **{c: None for c in BREACH_CODES if c != "breaches_recorded"},
+        "engagement_contract_share": 0.0,  # CER signed in 2026 (tests/casework/test_engagement_indicators.py)
+        "engagement_within_delay": 0.0,
+        "activity_hours_met": None,
     }
     assert (r["orientation_rate"]["numerator"], r["orientation_rate"]["denominator"]) == (3, 4)
     assert (r["days_to_orientation_mean"]["numerator"], r["days_to_orientation_mean"]["denominator"]) == (90, 3)

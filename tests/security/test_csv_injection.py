@@ -11,10 +11,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from casework.models import Beneficiary, Organisation, Territory
-from tests.factories import track
-from tests.helpers import ago, late_pathways
+from tests.factories import OfferFactory, track
+from tests.helpers import ago, at, late_pathways
 from workflows.pages import dashboard_csv
 from workflows.pages.csv_export import csv_cell
+from workflows.services.prescriptions import prescription_send
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,8 @@ def hostile_world(world, monkeypatch):
     world.t(late["dept1"], "propose_handover", ago(2), incoming=world.referent2, note="Relais")
     unassigned = world.enter(ago(30), last_name="unassigned")
     world.t(unassigned, "orient", ago(20), organisation=world.dept, track=track("social"))
+    offer = OfferFactory(provider=world.dept, territories=[world.territory], barriers=["mobility"])
+    prescription_send(late["dept1"], offer, barrier="mobility", by=world.referent.user, now=at(ago(1)))
     for n, beneficiary in enumerate(Beneficiary.objects.all()):
         beneficiary.first_name = HOSTILE[n % len(HOSTILE)]
         beneficiary.last_name = "\tTab" if n % 2 else "\rRetour"

@@ -54,7 +54,7 @@ def breach_decider_grant(users) -> None:
 
 
 def flux_importer_grant(users) -> None:
-    """Into the group holding `casework.run_flux_import` (migration 0022): who runs the payers' imports."""
+    """Into the group holding `casework.run_flux_import` (migration 0024): who runs the payers' imports."""
     from casework.permissions import FLUX_IMPORTERS_GROUP
 
     group, _ = Group.objects.get_or_create(name=FLUX_IMPORTERS_GROUP)

@@ -167,7 +167,15 @@ class RefuseHandoverForm(TransitionForm):
 class SignContractForm(TransitionForm):
     from casework.enums import ContractKind
 
-    kind = forms.ChoiceField(label="Type de contrat", choices=ContractKind.choices)
+    kind = forms.ChoiceField(
+        label="Type de contrat",
+        required=False,
+        choices=[
+            ("", "Selon la date de signature (contrat d'engagement depuis le 01/01/2025)"),
+            *ContractKind.choices,
+        ],
+        help_text="Un contrat signé depuis le 1er janvier 2025 est un contrat d'engagement.",
+    )
     starts_on = forms.DateField(label="Début du contrat", widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label="Fin du contrat", widget=forms.DateInput(attrs={"type": "date"}))
     extended_review_reason = forms.ChoiceField(

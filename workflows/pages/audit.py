@@ -15,7 +15,16 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from casework.audit import HISTORY_TYPES, audit_changes_display
-from casework.models import Consent, Contract, DiagnosticSection, Pathway, SensitiveAccessLog
+from casework.models import (
+    ActivityDuration,
+    ActivityWeek,
+    Consent,
+    Contract,
+    ContractActivity,
+    DiagnosticSection,
+    Pathway,
+    SensitiveAccessLog,
+)
 from casework.names import user_name
 from casework.permissions import can_export_subject_data, can_read_diagnostic, can_view_audit
 from casework.selectors import beneficiaries_visible_to, pathway_for_user, pathways_visible_to
@@ -77,6 +86,16 @@ def _diagnostic_entries(pathway: Pathway, *, may_read: bool) -> list[AuditEntry]
     return out
 
 
+def _engagement_entries(pathway: Pathway) -> list[AuditEntry]:
+    """The contrat d'engagement's action plan, activity durations (who, when, why) and weeks of hours."""
+    contract_ids = list(Contract.objects.filter(pathway=pathway).values_list("pk", flat=True))
+    return [
+        *_entries(ContractActivity.audit.filter(contract_id__in=contract_ids)[:MAX_ROWS], "Plan d'action"),
+        *_entries(ActivityDuration.audit.filter(contract_id__in=contract_ids)[:MAX_ROWS], "Durée d'activité"),
+        *_entries(ActivityWeek.audit.filter(pathway_id=pathway.pk)[:MAX_ROWS], "Heures d'activité"),
+    ]
+
+
 @login_required
 def pathway_audit(request, pk: int):
     pathway = pathway_for_user(request.user, pk)
@@ -89,6 +108,7 @@ def pathway_audit(request, pk: int):
     entries += _entries(Pathway.audit.filter(id=pathway.pk)[:MAX_ROWS], f"Parcours n° {pathway.pk}")
     entries += _entries(pathway.beneficiary.audit.all()[:MAX_ROWS], "Identité de la personne")
     entries += _entries(Contract.audit.filter(pathway_id=pathway.pk)[:MAX_ROWS], "Contrat")
+    entries += _engagement_entries(pathway)
     entries += _entries(
         Consent.audit.filter(beneficiary_id=pathway.beneficiary_id)[:MAX_ROWS], "Consentement au partage"
     )

@@ -4,7 +4,7 @@ from django.urls import path
 
 from notifications.partners.views import partner_request_create
 
-from . import breaches, identity, tasks, workspace
+from . import appointments, breaches, engagement, identity, tasks, workspace
 from .form_tokens import one_time_form
 
 app_name = "workspace"
@@ -20,6 +20,11 @@ urlpatterns = [
         one_time_form(partner_request_create),
         name="partner-request",
     ),
+    path("parcours/<int:pk>/rendez-vous/", appointments.appointment_create, name="appointment"),
+    path("parcours/<int:pk>/coordonnees/", appointments.person_contact_edit, name="person-contact"),
+    path("parcours/<int:pk>/plan-d-action/", engagement.activity_add, name="engagement-activity"),
+    path("parcours/<int:pk>/duree-d-activite/", engagement.duration_change, name="engagement-duration"),
+    path("parcours/<int:pk>/heures-d-activite/", engagement.week_record, name="engagement-week"),
     path("taches/", tasks.task_list, name="tasks"),
     path("taches/<int:task_pk>/", tasks.task_detail, name="task"),
     path("taches/<int:task_pk>/prendre/", tasks.task_claim, name="task-claim"),

@@ -28,6 +28,7 @@ from workflows.services.transitions import TRANSITION_LABELS, pathway_transition
 
 from . import selectors
 from .consequences import CONFIRMED_TRANSITIONS, transition_consequences
+from .engagement_selectors import engagement_panel
 from .form_tokens import FIELD as FORM_TOKEN_FIELD
 from .form_tokens import form_applied, one_time_form
 from .graph import pathway_transitions
@@ -158,9 +159,14 @@ def _contact_form(today, data=None) -> ContactForm:
     return ContactForm(data, today=today, auto_id="contact-%s")
 
 
-def _pathway_render(request, pathway, *, today, bound_forms=None, contact_form=None, status=200) -> HttpResponse:
+def _pathway_render(
+    request, pathway, *, today, bound_forms=None, contact_form=None, status=200, extra=None
+) -> HttpResponse:
+    """The pathway page; `extra`: a block's bound form with its errors (appointment, details)."""
     context = selectors.pathway_page(pathway, request.user, today=today, bound_forms=bound_forms)
     context["contact_form"] = contact_form or _contact_form(today)
+    context.update(engagement_panel(pathway, request.user, today=today, bound_forms=bound_forms))
+    context.update(extra or {})
     return render(request, "workspace/pathway.html", context, status=status)
 
 

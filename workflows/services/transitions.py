@@ -18,9 +18,11 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from casework.audit import acting_as
+from casework.engagement import default_contract_kind
 from casework.enums import HandoverStatus, PathwayState, RuleCode
 from casework.models import Contract, Handover, Pathway, Professional, ReferentPeriod, TransitionLog
 from casework.services import deadlines as dl
+from casework.services import engagement
 from casework.statements import RowsInsert, RowsSelect, RowUpdate, pathway_transition_record
 from casework.text_limits import HANDOVER_NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from casework.validation import TRANSITION_DATE_PARAMS, dates_check, text_check
@@ -179,13 +181,15 @@ def _sign_contract(c: Ctx) -> None:
     p, on, params = c.pathway, c.occurred_on, c.params
     contract = Contract.objects.create(
         pathway=p,
-        kind=params["kind"],
+        # Unnamed, the kind is the rule's for the signing day: a contrat d'engagement from 2025.
+        kind=params.get("kind") or default_contract_kind(p, on),
         signed_on=on,
         starts_on=params["starts_on"],
         ends_on=params["ends_on"],
         extended_review_reason=params.get("extended_review_reason") or "",
         aspir=bool(params.get("aspir")),
     )
+    engagement.engagement_contract_open(contract, now=c.now)
     dl.deadline_meet(p, [RuleCode.CONTRACT, RuleCode.CONTRACT_RENEWAL], on=on)
     dl.deadline_open(p, RuleCode.CONTRACT_RENEWAL, starts_on=contract.ends_on, due_on=contract.ends_on)
     if p.state == PathwayState.SOCIAL_TRACK:
