@@ -11,7 +11,7 @@
 (d) Peak memory for a 100 MiB and a 1 GiB file (`--flux-sizes`): a child that does what the
     importer does before applying (the digest and line count, then every dossier through the
     readers). Applying is per line and adds nothing that grows with the file; full imports of
-    those files (0.3 and 3 million dossiers) are not run here.
+    those files (50,000 and 500,000 dossiers) are not run here.
 """
 
 from __future__ import annotations
@@ -123,9 +123,9 @@ def _copy_floor(path: Path, received_on: dt.date) -> dict:
 
 
 def _big_file(folder: Path, size: int, received_on: dt.date) -> Path:
-    """A generated CNAF file of about `size` bytes (about 340 bytes a dossier)."""
+    """A generated CNAF file of about `size` bytes (about 2,100 bytes a dossier)."""
     return _generate(
-        folder / f"caf-{size // MIB}mib.xml", dossiers=max(1, size // 340), month=1, received_on=received_on
+        folder / f"caf-{size // MIB}mib.xml", dossiers=max(1, size // 2100), month=1, received_on=received_on
     )
 
 
