@@ -139,3 +139,22 @@ def test_the_pathway_page_shows_the_payer_suspension_and_the_suggested_referent(
     assert f"réouverture, parcours précédent n° {first.pk}" in page
     assert f"Suggéré : {world.referent}, dernier référent du parcours précédent" in page
     assert f'<option value="{world.referent.pk}" selected>' in page
+
+
+def test_uploading_a_real_caf_xml_file_imports_it_through_the_readers(
+    world, client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from workflows.flux.generator import FluxSpec, generate
+
+    settings.FLUX_UPLOAD_DIR = tmp_path / "envois"
+    grant_importer(world.officer.user)
+    spec = FluxSpec(dossiers=20, seed=3, bad_lines=2)
+    path = tmp_path / "caf.xml"
+    with open(path, "w", encoding="utf-8") as out:
+        generate(spec, out)
+    client.force_login(world.officer.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, path, received_on=spec.receipt, territory=world.territory.pk, name="caf.xml")
+    imp = FluxImport.objects.get()
+    assert response.status_code == 302 and imp.status == FluxImportStatus.DONE
+    assert imp.counts["rejected"] == 2 and sum(imp.counts.values()) == 22
