@@ -86,13 +86,15 @@ def run_measures(
     celery_runs: int,
     transition_ops: int,
     skip: set[str] = frozenset(),
+    flux_n: int = 0,
+    flux_sizes: tuple[int, ...] = (100, 1024),
     stdout=sys.stdout,
 ) -> dict:
     """Every measure on the current database (already loaded). Returns the results dict."""
     from django.conf import settings
     from django.db import connection
 
-    from . import dashboard, eta, offers, pages, sweep, transitions
+    from . import dashboard, eta, flux, offers, pages, sweep, transitions
     from .util import machine
 
     settings.DEBUG = False  # no query log growing in memory
@@ -117,9 +119,10 @@ def run_measures(
         ("dashboard_jit_off", lambda: _jit_off(lambda: dashboard.measure(today=today, runs=runs))),
         ("transitions", lambda: transitions.measure(runs=runs, ops=transition_ops)),
         ("offers_search", lambda: offers.measure(runs=runs)),
+        ("flux", lambda: flux.measure(n=flux_n, today=today, sizes_mib=flux_sizes)),
     ]
     for name, fn in steps:
-        if name in skip:
+        if name in skip or (name == "flux" and not flux_n):
             results[name] = {"status": "skipped"}
             continue
         stdout.write(f"… {name}\n")
@@ -349,7 +352,13 @@ def _offers_rows(results: dict) -> list[tuple]:
     ]
 
 
-SECTIONS = (_sweep_rows, _eta_rows, _caseload_rows, _dashboard_rows, _transition_rows, _offers_rows)
+def _flux_rows(results: dict) -> list[tuple]:
+    from .flux import table_rows
+
+    return table_rows(results.get("flux", {}), _fmt)
+
+
+SECTIONS = (_sweep_rows, _eta_rows, _caseload_rows, _dashboard_rows, _transition_rows, _offers_rows, _flux_rows)
 
 
 def table(results: dict) -> str:
@@ -373,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--transition-ops", type=int, default=100, help="transitions per client per run")
     parser.add_argument("--skip", default="", help="comma-separated measures to skip (sweep,celery_eta,...)")
     parser.add_argument("--smoke", action="store_true", help="tiny run on the configured database (tests)")
+    parser.add_argument("--flux-n", type=int, default=100_000, help="dossiers in the timed flux file")
+    parser.add_argument("--flux-sizes", default="100,1024", help="MiB of the files whose memory is measured")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
@@ -408,6 +419,8 @@ def main(argv: list[str] | None = None) -> int:
         celery_runs=args.celery_runs,
         transition_ops=args.transition_ops,
         skip=skip,
+        flux_n=0 if args.smoke else args.flux_n,  # its import runs in a child process, on DATABASE_URL
+        flux_sizes=tuple(int(x) for x in args.flux_sizes.split(",") if x.strip()),
     )
     results["data"] = data
     results["database"] = args.db if not args.smoke else "configured"

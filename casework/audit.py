@@ -68,6 +68,7 @@ FIELD_LABELS = {
     "job_kind": "type d'emploi",
     "job_started_on": "emploi commencé le",
     "previous": "parcours précédent",
+    "suggested_referent": "référent suggéré",
     "pathway": "parcours",
     "withdrawn_by": "retiré par",
     "author": "rédigé par",

@@ -109,10 +109,16 @@ class CloseReason(models.TextChoices):
     MOVED_AWAY = "moved_away", "Déménagement"
     NO_CONTACT = "no_contact", "Perte de contact"
     DECEASED = "deceased", "Décès"
+    # The payer's word, from its flux: the right ended, or the person is no longer subject to
+    # rights and duties. An exit, never a rupture (the person was not lost).
+    RIGHTS_CLOSED = "rights_closed", "Droit clos"
+    OUT_OF_SCOPE = "out_of_scope", "Sortie du périmètre"
     OTHER = "other", "Autre"
 
 
 EXIT_TO_JOB_OR_TRAINING = [CloseReason.SUSTAINABLE_JOB, CloseReason.TRAINING]
+# The exits a payer's flux records: not a rupture ("perte de contact" is one).
+PAYER_EXIT_REASONS = [CloseReason.RIGHTS_CLOSED, CloseReason.OUT_OF_SCOPE]
 
 
 class JobKind(models.TextChoices):
@@ -194,6 +200,44 @@ class Payer(models.TextChoices):
     CNAF = "cnaf", "CAF"
     MSA = "msa", "MSA"
     PARTNER = "partner", "Partenaire (CSV)"
+
+
+class FluxSource(models.TextChoices):
+    """How a payer's file came in."""
+
+    PAGE = "page", "Page d'import"
+    COMMAND = "command", "Commande import_flux"
+    FOLDER = "folder", "Dossier de dépôt"
+
+
+class FluxImportStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    RUNNING = "running", "En cours"
+    DONE = "done", "Terminé"
+    FAILED = "failed", "Échec"
+    DUPLICATE = "duplicate", "Déjà importé"
+
+
+class FluxOutcome(models.TextChoices):
+    """What one line of a payer's file did (the import's counts are per outcome)."""
+
+    ENTRY = "entry", "Entrées"
+    TRANSFER = "transfer", "Entrées par transfert"
+    REOPENING = "reopening", "Réouvertures (moins de 12 mois)"
+    CLOSURE = "closure", "Droits clos"
+    EXIT = "exit", "Sorties du périmètre"
+    SUSPENSION = "suspension", "Suspensions par l'organisme payeur"
+    RESUMPTION = "resumption", "Reprises du versement"
+    UNCHANGED = "unchanged", "Sans changement"
+    TO_VERIFY = "to_verify", "À vérifier"
+    REJECTED = "rejected", "Rejetées"
+
+
+class IdentityReviewOrigin(models.TextChoices):
+    """Where a registration that may be a known person came from."""
+
+    API = "api", "Demande d'entrée"
+    FLUX = "flux", "Flux de l'organisme payeur"
 
 
 class OfferKind(models.TextChoices):

@@ -95,7 +95,7 @@ def can_answer_handover(pathway: Pathway, user: Any) -> bool:
 
 
 def can_close(pathway: Pathway, user: Any) -> bool:
-    return can_manage(pathway, user) or can_orient(pathway, user)
+    return user is PAYER_FLUX or can_manage(pathway, user) or can_orient(pathway, user)
 
 
 def can_reopen(pathway: Pathway, user: Any) -> bool:
@@ -239,6 +239,34 @@ def can_view_audit(pathway: Pathway, user: Any) -> bool:
 def can_export_subject_data(pathway: Pathway, user: Any) -> bool:
     """A subject access request is answered by whoever manages one of the person's pathways."""
     return can_manage(pathway, user)
+
+
+# --- The payers' flux ----------------------------------------------------------------------
+
+FLUX_IMPORTERS_GROUP = (
+    "Fil rouge — imports des flux"  # holds `casework.run_flux_import` (migration 0024_flux_importers_group)
+)
+
+
+def can_run_flux_import(user: Any) -> bool:
+    """Importing the payers' files (upload page, list and reports of imports): a professional in
+    the importers' group. An administrator's account holds no professional profile: never."""
+    return professional_of(user) is not None and user.has_perm("casework.run_flux_import")
+
+
+class PayerFlux:
+    """The payers' flux as an actor of the one transition door: the payer closed the right, so the
+    flux may close the pathway ("droit clos", "sortie du périmètre") and do nothing else. It is no
+    user (`pk` None): the journal records no one, and the transition's params name the import."""
+
+    pk = None
+    is_authenticated = False
+
+    def __repr__(self) -> str:
+        return "PAYER_FLUX"
+
+
+PAYER_FLUX = PayerFlux()
 
 
 # --- The offers catalogue and prescriptions ------------------------------------------------

@@ -19,13 +19,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from casework.models import (
     Beneficiary,
     Delegation,
+    FluxImport,
     IdentityReview,
     PartnerRequest,
     Pathway,
     ReferentPeriod,
     Territory,
 )
-from casework.permissions import can_review_identities, professional_of
+from casework.permissions import can_review_identities, can_run_flux_import, professional_of
 
 
 def pathways_visible_to(user, *, on: dt.date | None = None) -> QuerySet[Pathway]:
@@ -96,3 +97,14 @@ def identity_reviews_open_for(user) -> QuerySet[IdentityReview]:
         .annotate(visible_pathway_id=Subquery(visible.values("pk")[:1]))
         .order_by("requested_at", "id")
     )
+
+
+def flux_imports_visible_to(user) -> QuerySet[FluxImport]:
+    """The payers' flux imports an importer may read: those they ran, and those registering people
+    in a territory their organisation covers (the command's and the drop folder's included).
+    Anyone without `can_run_flux_import` sees none (the pages answer 403, an import's page 404)."""
+    if not can_run_flux_import(user):
+        return FluxImport.objects.none()
+    pro = professional_of(user)
+    territory_ids = Territory.objects.filter(organisations=pro.organisation_id).values("id")
+    return FluxImport.objects.filter(Q(by=user) | Q(territory_id__in=territory_ids))

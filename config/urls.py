@@ -29,6 +29,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("compte/", include("accounts.urls")),
     path("tableau-de-bord/", include("workflows.pages.dashboard_urls")),
+    path("imports-flux/", include("workflows.pages.flux_urls")),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("partenaire/accuse/<str:token>/", partner_ack, name="partner-ack"),

@@ -10,6 +10,7 @@ from .engagement import (
     EngagementRule,
 )
 from .facts import BoardCount, BoardSummaryState, EntryFact, IndicatorFactsState
+from .flux import FluxImport, FluxLine
 from .idempotency import IdempotencyRecord
 from .offers import Offer, OfferInterest, OfferSession, Prescription
 from .organisations import Delegation, Organisation, Professional, Team, Territory
@@ -52,6 +53,8 @@ __all__ = [
     "Contract",
     "Deadline",
     "EntryFact",
+    "FluxImport",
+    "FluxLine",
     "IndicatorFactsState",
     "DelayRule",
     "Delegation",

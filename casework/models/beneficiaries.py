@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from casework.enums import BarrierKind, BarrierStatus, IdentityReviewOutcome, Payer
+from casework.enums import BarrierKind, BarrierStatus, IdentityReviewOrigin, IdentityReviewOutcome, Payer
 from casework.names import person_name
 from casework.phones import french_mobile_check
 
@@ -54,7 +54,8 @@ class Beneficiary(models.Model):
 
     class Meta:
         verbose_name = "bénéficiaire"
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        # birth_date: the payers' flux matches an identity on it, then compares names without accents.
+        indexes = [models.Index(fields=["last_name", "first_name"]), models.Index(fields=["birth_date"])]
 
     def __str__(self) -> str:
         return person_name(self.first_name, self.last_name)
@@ -120,6 +121,11 @@ class IdentityReview(models.Model):
         related_name="+",
         verbose_name="parcours enregistré",
     )
+    # A payer's flux line is a request too: its origin, and why the match was doubtful (no NIR).
+    origin = models.CharField(
+        "origine", max_length=10, choices=IdentityReviewOrigin.choices, default="api", db_default="api"
+    )
+    reason = models.CharField("motif du doute", max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "identité à vérifier"

@@ -97,6 +97,9 @@ class Pathway(ConcurrentTransitionMixin, models.Model):
     closed_on = models.DateField("clos le", null=True, blank=True)
     close_reason = models.CharField("motif de sortie", max_length=30, choices=CloseReason.choices, blank=True)
     previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    transfer_from = models.CharField("transféré depuis", max_length=3, blank=True, default="", db_default="")
+    payer_suspended_on = models.DateField("versement suspendu par l'organisme payeur le", null=True, blank=True)
+    suggested_referent = models.ForeignKey(Professional, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

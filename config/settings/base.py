@@ -236,6 +236,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The periodic work (beat) and its intervals, in a module of their own.
 from .beat import *  # noqa: E402, F403
 
+# The payers' flux import (docs/flux.md): its settings in a module of their own.
+from .flux import *  # noqa: E402, F403
+
 # How long a spent one-time form token (a double click, a second tab) and an API Idempotency-Key
 # (a client's retry) are remembered before the nightly purge.
 FORM_TOKEN_RETENTION_DAYS = int(os.environ.get("FORM_TOKEN_RETENTION_DAYS", "30"))

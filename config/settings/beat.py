@@ -80,6 +80,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.appointment_reminders_task",
         "schedule": crontab(hour="8-19", minute=5),
     },
+    # The payers' drop folder (FLUX_DROP_DIR), every 5 minutes: each new file is imported once
+    # (its digest), then moved to `traités/` or `rejetés/`; imports left unfinished (a lost
+    # message, a dead worker) are published again.
+    "flux-drop-folder": {
+        "task": "workflows.flux.tasks.flux_drop_folder_scan_task",
+        "schedule": 5 * 60,
+    },
     # The person's messages still pending (broker down, a worker died, a back-off over).
     "redispatch-person-messages": {
         "task": "notifications.tasks.redispatch_person_messages_task",

@@ -51,3 +51,18 @@ def breach_decider_grant(users) -> None:
     users = [u for u in users if u is not None]
     if users:
         breach_deciders_group().user_set.add(*users)
+
+
+def flux_importer_grant(users) -> None:
+    """Into the group holding `casework.run_flux_import` (migration 0024): who runs the payers' imports."""
+    from casework.permissions import FLUX_IMPORTERS_GROUP
+
+    group, _ = Group.objects.get_or_create(name=FLUX_IMPORTERS_GROUP)
+    content_type, _ = ContentType.objects.get_or_create(app_label="casework", model="fluximport")
+    permission, _ = Permission.objects.get_or_create(
+        content_type=content_type, codename="run_flux_import", defaults={"name": "Peut importer les flux"}
+    )
+    group.permissions.add(permission)
+    users = [u for u in users if u is not None]
+    if users:
+        group.user_set.add(*users)

@@ -122,6 +122,14 @@ class AssignReferentForm(TransitionForm):
         self.fields["referent"].queryset = Professional.objects.filter(
             organisation_id=self.pathway.organisation_id, is_referent=True
         ).select_related("user")
+        suggested = self.pathway.suggested_referent_id
+        if suggested is not None and self.fields["referent"].queryset.filter(pk=suggested).exists():
+            # A right reopened within 12 months (the payers' flux): the previous pathway's referent.
+            self.fields["referent"].initial = suggested
+            self.fields["referent"].help_text = (
+                f"Suggéré : {self.pathway.suggested_referent}, dernier référent du parcours précédent "
+                f"(n° {self.pathway.previous_id})."
+            )
 
 
 class ProposeHandoverForm(TransitionForm):

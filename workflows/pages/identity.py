@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework.enums import IdentityReviewOutcome, Public
+from casework.enums import IdentityReviewOrigin, IdentityReviewOutcome, Payer, Public
 from casework.models import IdentityReview
 from casework.names import person_name
 from casework.permissions import can_review_identities, covers_territory, professional_of
@@ -69,6 +69,16 @@ class ReviewRow:
     pathway_id: int | None
     may_register: bool
     error: str = ""
+    origin: str = ""
+
+
+def _origin(review: IdentityReview) -> str:
+    """A payer's line says which file and line it comes from (never the NIR)."""
+    if review.origin != IdentityReviewOrigin.FLUX:
+        return ""
+    data = review.request_data or {}
+    payer = dict(Payer.choices).get(data.get("payer"), "organisme payeur")
+    return f"Flux {payer}, import n° {data.get('flux_import')}, ligne {data.get('line')}"
 
 
 def _row(review: IdentityReview, pro, *, error: str = "") -> ReviewRow:
@@ -86,6 +96,7 @@ def _row(review: IdentityReview, pro, *, error: str = "") -> ReviewRow:
         pathway_id=getattr(review, "visible_pathway_id", None),
         may_register=covers_territory(pro, review.territory_id),
         error=error,
+        origin=_origin(review),
     )
 
 

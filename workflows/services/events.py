@@ -19,19 +19,32 @@ from workflows.tasks import transition_followup_publish
 ENTRY = "enter"
 
 
-def pathway_enter(*, beneficiary_data: dict, entered_on: dt.date, by, now: dt.datetime) -> Pathway:
+def pathway_enter(
+    *,
+    beneficiary_data: dict | None = None,
+    entered_on: dt.date,
+    by,
+    now: dt.datetime,
+    beneficiary: Beneficiary | None = None,
+    pathway_data: dict | None = None,
+    log_params: dict | None = None,
+) -> Pathway:
     """Create the beneficiary and their pathway in `orientation`, with its orientation clock.
 
+    A person already known (`beneficiary`, whose pathways are all closed) enters again with a new
+    pathway; `pathway_data` sets the entry's own facts (the previous pathway, a transfer's origin,
+    a suggested referent) and `log_params` what the journal says of its origin (a flux import).
     Refuses (`ValidationError`, field-keyed) a birth date or an entry outside the accepted window.
     """
     today = timezone.localdate(now)
-    birth_date = beneficiary_data["birth_date"]
+    birth_date = beneficiary.birth_date if beneficiary is not None else beneficiary_data["birth_date"]
     birth_date_check(birth_date, on=entered_on)
     date_window_check(entered_on, today=today, label="La date d'entrée", field="entered_on", birth_date=birth_date)
     with transaction.atomic(), acting_as(by):  # the audit trail records who
-        beneficiary = Beneficiary.objects.create(**beneficiary_data)
+        if beneficiary is None:
+            beneficiary = Beneficiary.objects.create(**beneficiary_data)
         pathway = Pathway.objects.create(
-            beneficiary=beneficiary, territory=beneficiary.territory, entered_on=entered_on
+            beneficiary=beneficiary, territory=beneficiary.territory, entered_on=entered_on, **(pathway_data or {})
         )
         TransitionLog.objects.create(
             pathway=pathway,
@@ -41,12 +54,26 @@ def pathway_enter(*, beneficiary_data: dict, entered_on: dt.date, by, now: dt.da
             occurred_on=entered_on,
             recorded_at=now,
             by=by if getattr(by, "pk", None) else None,
+            params=log_params or {},
         )
         dl.deadline_open(pathway, RuleCode.ORIENTATION, starts_on=entered_on)
         # Its orientation task follows, as after a transition.
         tasks_sync_mark(pathway.pk, now=now)
         transaction.on_commit(lambda: transition_followup_publish(pathway.pk, []))
     return pathway
+
+
+def pathway_payer_suspension_record(pathway_id: int, *, suspended_on: dt.date | None, by, now: dt.datetime) -> Pathway:
+    """Record (a date) or lift (None) the payer's suspension of the allowance on an open pathway.
+
+    The referent sees it on the pathway page; no clock changes (the person is still accompanied:
+    this is the payer's decision, not the pathway's `suspend` transition). Audited like any change.
+    """
+    with transaction.atomic(), acting_as(by):
+        locked = Pathway.objects.select_for_update(of=("self",)).get(pk=pathway_id)
+        locked.payer_suspended_on = suspended_on
+        locked.save(update_fields=["payer_suspended_on", "updated_at"])
+    return locked
 
 
 def contact_record(

@@ -14,8 +14,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from casework.enums import IdentityReviewOutcome
-from casework.models import IdentityReview
+from casework.enums import IdentityReviewOrigin, IdentityReviewOutcome
+from casework.models import IdentityReview, PayerAccount
 
 from .errors import TransitionConflict
 from .events import pathway_enter
@@ -55,6 +55,24 @@ def identity_review_decide(
             review.registered_pathway = pathway_enter(
                 beneficiary_data=beneficiary_data, entered_on=entered_on, by=by, now=now
             )
+        _payer_account_keep(review, outcome)
         review.outcome, review.decided_by, review.decided_at = outcome, by, now
         review.save(update_fields=["outcome", "decided_by", "decided_at", "registered_pathway"])
     return review
+
+
+def _payer_account_keep(review: IdentityReview, outcome: str) -> None:
+    """A payer's line decided: the person it names (the one followed, or the one just registered)
+    keeps the payer's allocation number, so the next file finds them without a second review."""
+    data = review.request_data or {}
+    if review.origin != IdentityReviewOrigin.FLUX or not data.get("allocation_number"):
+        return
+    if outcome == IdentityReviewOutcome.SAME_PERSON:
+        beneficiary_id = review.candidate_id
+    elif review.registered_pathway is not None:
+        beneficiary_id = review.registered_pathway.beneficiary_id
+    else:
+        return
+    PayerAccount.objects.get_or_create(
+        beneficiary_id=beneficiary_id, payer=data["payer"], allocation_number=data["allocation_number"]
+    )

@@ -202,6 +202,7 @@ class Command(BaseCommand):
             return
         for i in range(options["beneficiaries"]):
             self._pathway(i, today)
+        self._flux_import(today)
         # The demo's history is not news: nobody is e-mailed about it (the worker, started
         # afterwards, finds these rows no longer pending).
         Notification.objects.update(email_status=EmailStatus.NONE)
@@ -261,6 +262,9 @@ class Command(BaseCommand):
         from workflows.flows.access import breach_decider_grant
 
         breach_decider_grant([self.pros["chef.orientation"].user])
+        from workflows.flows.access import flux_importer_grant
+
+        flux_importer_grant([self.pros["orientation"].user])  # the payers' imports (docs/flux.md)
 
     # --- pathways ------------------------------------------------------------------------
     def _pathway(self, i: int, today: dt.date) -> None:
@@ -412,6 +416,26 @@ class Command(BaseCommand):
                     incoming=rng.choice(others),
                     note="Relais proposé : changement de secteur.",
                 )
+
+    def _flux_import(self, today: dt.date) -> None:
+        """One small CAF file (a few bad lines among them) imported by the orientation officer: the
+        « Imports des flux » page shows a real report."""
+        from django.conf import settings
+
+        from casework.enums import FluxSource
+        from workflows.flux.generator import FluxSpec, generate
+        from workflows.flux.importer import flux_import_create, flux_import_run
+
+        path = settings.FLUX_UPLOAD_DIR / f"demo-caf-{today:%Y%m%d}.xml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            generate(FluxSpec(dossiers=30, seed=79, received_on=today, bad_lines=3), out)
+        officer, now = self.pros["orientation"].user, self._now(today)
+        imp = flux_import_create(
+            path, filename="flux-caf-demo.xml", source=FluxSource.PAGE, by=officer, received_on=today,
+            territory=self.territories["niortais"], now=now, payer="cnaf",
+        )  # fmt: skip
+        flux_import_run(imp.pk, now=now, clock=lambda: now)
 
     def _now(self, day: dt.date) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
