@@ -244,7 +244,7 @@ def can_export_subject_data(pathway: Pathway, user: Any) -> bool:
 # --- The payers' flux ----------------------------------------------------------------------
 
 FLUX_IMPORTERS_GROUP = (
-    "Fil rouge — imports des flux"  # holds `casework.run_flux_import` (migration 0024_flux_importers_group)
+    "Fil rouge — imports des flux"  # holds `casework.run_flux_import` (migration 0025_flux_importers_group)
 )
 
 

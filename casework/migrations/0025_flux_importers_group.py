@@ -21,7 +21,7 @@ def group_create(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0023_flux_import"),
+        ("casework", "0024_flux_import"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

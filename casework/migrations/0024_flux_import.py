@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0022_engagement_contract'),
+        ('casework', '0023_offer_interest'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
