@@ -253,7 +253,7 @@ def test_task_inboxes_follow_a_transition_through_the_worker(worker):
     handover_tasks = Task.objects.filter(
         process__pathwayprocess__pathway=pathway, process__flow_class="workflows/flows.HandoverFlow"
     )
-    task = wait_for(lambda: handover_tasks.filter(status="ASSIGNED").first())
+    task = wait_for(lambda: handover_tasks.filter(status="ASSIGNED").first(), timeout=90)
     assert task.owner == world.referent2.user
     transition("refuse_handover", D(2026, 11, 3), world.referent2, reason="Secteur complet")
     wait_for(lambda: handover_tasks.filter(pk=task.pk, status="DONE").exists())
