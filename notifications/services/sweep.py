@@ -43,7 +43,10 @@ LEVELS = (
     (AlertLevel.OVERDUE, "overdue_alert_on", "overdue_recipient"),
 )
 LEVEL_RANK = {level: rank for rank, (level, _, _) in enumerate(LEVELS)}
-BATCH_SIZE = 500
+# A batch is one transaction holding its deadlines' row locks: 2,000 rows take ≈ 0.25 s at the
+# bench's 100,000 pathways (a transition touching one of them waits that long at most), and cost
+# 0.79× the time of four batches of 500 (fewer statements; measured 485 vs 615 ms for 1,617 alerts).
+BATCH_SIZE = 2000
 
 
 def due_deadlines(today: dt.date):
