@@ -109,6 +109,15 @@ def test_the_person_opens_their_space_from_the_message_and_sees_the_appointment_
     assert "votre référent(e) est prévenu(e)" in phone.get_by_test_id("interest-done").inner_text()
     check_accessible(phone)
     assert OfferInterest.objects.filter(pathway=pathway, offer=offer).count() == 1
+    # The referent sees it on the pathway page, with the way to prescribe it (nothing automatic).
+    referent = login(browser, live_server, world.referent.user.username, check=False)
+    referent.goto(f"{live_server.url}/parcours/{pathway.pk}/")
+    interest = referent.get_by_test_id("interest")
+    interest.wait_for()
+    assert "Plateforme mobilité" in interest.inner_text()
+    assert referent.get_by_test_id("interest-prescribe").is_visible()
+    check_accessible(referent)
+    referent.close()
 
     phone.get_by_role("link", name="Voir ce que dit mon contrat").click()
     phone.get_by_role("heading", name="Mon contrat").wait_for()
