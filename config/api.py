@@ -44,6 +44,14 @@ class LimitOffsetForm(forms.Form):
         },
     )
 
+    def clean(self) -> dict:
+        # `offset=` (present, empty) is not "no offset": the schema says an integer, so say so.
+        cleaned = super().clean()
+        for name in ("limit", "offset"):
+            if name in self.data and not str(self.data.get(name)).strip():
+                self.add_error(name, "Valeur vide : un nombre entier est attendu (ou retirez le paramètre).")
+        return cleaned
+
 
 class BoundedLimitOffsetPagination(LimitOffsetPagination):
     """DRF's limit/offset pagination, with both parameters validated: `limit=false`,

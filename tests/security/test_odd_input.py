@@ -106,6 +106,9 @@ def test_a_page_beyond_the_last_is_a_404_and_a_huge_api_limit_a_400(client, worl
     assert response.json() == {"limit": ["Au plus 500 résultats par page."]}
     assert client.get("/api/v1/pathways/", {"limit": "false"}).status_code == 400
     assert client.get("/api/v1/pathways/", {"limit": 500}).status_code == 200
+    empty = client.get("/api/v1/pathways/?offset=")  # found by the schema fuzzer: present but empty
+    assert empty.status_code == 400
+    assert empty.json() == {"offset": ["Valeur vide : un nombre entier est attendu (ou retirez le paramètre)."]}
 
 
 def test_a_consent_with_an_impossible_date_is_refused_with_the_field_message(client, world, late):
