@@ -20,6 +20,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
+# The flux import runs about 30 dossiers/s today (docs/flux.md): at the 100,000 it would hold
+# `make bench` for about an hour, so the default measures 2,000 dossiers and a 100 MiB file; the
+# full figure is `--flux-n 100000 --flux-sizes 100,1024`.
+FLUX_N = 2_000
 
 
 def bench_database_url(base_url: str, name: str) -> str:
@@ -382,10 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--transition-ops", type=int, default=100, help="transitions per client per run")
     parser.add_argument("--skip", default="", help="comma-separated measures to skip (sweep,celery_eta,...)")
     parser.add_argument("--smoke", action="store_true", help="tiny run on the configured database (tests)")
-    # The flux import runs about 30 dossiers/s today (docs/flux.md): at the 100,000 it would
-    # hold `make bench` for about an hour, so the default measures 2,000 and 100 MiB; the full figure
-    # is `--flux-n 100000 --flux-sizes 100,1024`.
-    parser.add_argument("--flux-n", type=int, default=2_000, help="dossiers in the timed flux file")
+    parser.add_argument("--flux-n", type=int, default=FLUX_N, help="dossiers in the timed flux file")
     parser.add_argument("--flux-sizes", default="100", help="MiB of the files whose memory is measured")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
