@@ -25,7 +25,7 @@ from workflows.services.offer_interest import offer_interest_express
 from workflows.services.person_space import space_link_request
 
 from .ratelimit import rate_exceeded
-from .space_selectors import person_pathway, space_page
+from .space_selectors import person_pathway, space_offers, space_page
 
 LINK_REQUESTED = (
     "C'est noté. Si nous vous connaissons, vous allez recevoir un lien par SMS ou par e-mail dans quelques minutes."
@@ -59,7 +59,8 @@ def _space(request, token: str, page: str, template: str):
         return _refused(request, exc.message, exc.status)
     space_view_log(person.pk, page, now=now)
     context = {**space_page(person, now=now), "token": token, "page": page}
-    if page == SpacePage.HOME:
+    if page == SpacePage.HOME:  # only the home page lists offers: the contract page never reads them
+        context["offers"] = space_offers(context["pathway"], today=context["today"])
         context["interest_done"] = request.GET.get("interet", "") in {
             str(o.pk) for o in context["offers"] if o.interested
         }

@@ -131,6 +131,5 @@ def space_page(person: Beneficiary, *, now: dt.datetime) -> dict:
         "organisation": pathway.organisation if open_pathway else None,
         "contract": contract,
         "hours": contract_hours(pathway, contract, today=today),
-        "offers": space_offers(pathway, today=today),
         "today": today,
     }
