@@ -5,17 +5,16 @@ docs/legal.md, « Contrat d'engagement et activité »."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
 
 from casework.engagement import contract_status, week_target
 from casework.enums import ActivityDurationKind, ActivityKind, ContractKind
 from casework.models import ActivityDuration, Contract, ContractActivity, EngagementRule
 from casework.services.engagement import contract_activity_add
+from tests.conftest import ensure_defaults
 from tests.helpers import at
 from workflows.services.activity import activity_duration_change
 
@@ -24,9 +23,8 @@ K = ActivityDurationKind
 
 
 def engagement_defaults() -> None:
-    """The migration's rules (a transactional test elsewhere may have flushed them)."""
-    if not EngagementRule.objects.exists():
-        importlib.import_module("casework.migrations.0022_engagement_contract").load_engagement_defaults(apps, None)
+    """The migrations' rules (a transactional test elsewhere may have flushed them): the one loader."""
+    ensure_defaults()
 
 
 @pytest.fixture(autouse=True)
