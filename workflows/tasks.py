@@ -57,6 +57,17 @@ def transition_followup_publish(pathway_id: int, notification_ids: list[int]) ->
     )
 
 
+def entries_followup_publish(pathway_ids: list[int]) -> bool:
+    """The follow-up of a batch of entries (no notification): one message per
+    `outbox.IDS_PER_MESSAGE` pathways; False at the first refusal (the drain finds the rest)."""
+    step = outbox.IDS_PER_MESSAGE
+    for start in range(0, len(pathway_ids), step):
+        chunk = pathway_ids[start : start + step]
+        if not outbox.publish(transition_followup_task, (chunk, []), what=f"task sync of {len(chunk)} entries"):
+            return False
+    return True
+
+
 @shared_task(acks_late=True)
 def tasks_sync_drain_task(now_iso: str | None = None) -> int:
     """Beat safety net: the pathways whose follow-up message never ran."""

@@ -29,6 +29,7 @@ ASPIR_WEEKLY_PHASE_MONTHS = 2
 ASPIR_LATER_INTERVAL_DAYS = 15
 # In-work follow-up check-ins, in months after the job start (seed: 1, 3 and 6 months).
 IN_WORK_CHECKPOINT_MONTHS = (1, 3, 6)
+INSERT_CHUNK = 500  # deadline rows per INSERT of a batch
 
 
 def _alsace_moselle(pathway: Pathway) -> bool:
@@ -141,6 +142,35 @@ def deadline_open(
     `restart=False` when the ref was created in this transaction (a new handover): no live
     row can carry it, so the closing UPDATE is skipped.
     """
+    row = _deadline_row(pathway, code, starts_on=starts_on, ref=ref, due_on=due_on, extended=extended)
+    if row is None:
+        return None
+    # A restart closes the live row and opens a new one: alerts are unique per (deadline,
+    # level), so the new clock gets its own alerts and the old ones resolve.
+    if restart:
+        _close(pathway, [code], restart_status, starts_on, ref)
+    (deadline,) = _DEADLINE_INSERT.save([row])
+    return deadline
+
+
+def deadlines_open_new(starts: Iterable[tuple[Pathway, dt.date]], code: str) -> list[Deadline]:
+    """`deadline_open(pathway, code, starts_on=day, restart=False)` for many pathways created in
+    this transaction (a batch of entries), in one INSERT: the same rows, one round trip."""
+    rows = [row for pathway, day in starts if (row := _deadline_row(pathway, code, starts_on=day)) is not None]
+    # Chunks keep one statement's parameters under SQLite's and PostgreSQL's limits.
+    return [d for i in range(0, len(rows), INSERT_CHUNK) for d in _DEADLINE_INSERT.save(rows[i : i + INSERT_CHUNK])]
+
+
+def _deadline_row(
+    pathway: Pathway,
+    code: str,
+    *,
+    starts_on: dt.date,
+    ref: str = "",
+    due_on: dt.date | None = None,
+    extended: bool = False,
+) -> Deadline | None:
+    """The clock's row, from the rule in force on `starts_on` (None when no rule applies)."""
     rule = rule_in_force(pathway, code, starts_on)
     if rule is None:
         return None
@@ -148,12 +178,7 @@ def deadline_open(
     if due_on is None:
         due_on = compute_due_on(rule, starts_on, alsace_moselle=am, extended=extended)
     values = {"rule": rule, "starts_on": starts_on, "due_on": due_on, **_alert_days(rule, due_on, alsace_moselle=am)}
-    # A restart closes the live row and opens a new one: alerts are unique per (deadline,
-    # level), so the new clock gets its own alerts and the old ones resolve.
-    if restart:
-        _close(pathway, [code], restart_status, starts_on, ref)
-    (deadline,) = _DEADLINE_INSERT.save([Deadline(pathway=pathway, rule_code=code, ref=ref, **values)])
-    return deadline
+    return Deadline(pathway=pathway, rule_code=code, ref=ref, **values)
 
 
 def _close(pathway: Pathway, codes: Iterable[str] | None, status: str, on: dt.date, ref: str | None) -> int:

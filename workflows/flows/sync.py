@@ -31,10 +31,14 @@ DRAIN_GRACE = dt.timedelta(seconds=30)
 DRAIN_BATCH = 500
 
 
-def tasks_sync_mark(pathway_id: int, *, now: dt.datetime) -> None:
-    """A step of every transition (and entry), in its transaction: the pathway's tasks must
+def tasks_sync_mark(*pathway_ids: int, now: dt.datetime) -> None:
+    """A step of every transition (and entry), in its transaction: the pathways' tasks must
     follow. One small INSERT … ON CONFLICT DO NOTHING (a row already there keeps its age)."""
-    TasksSyncPending.objects.bulk_create([TasksSyncPending(pathway_id=pathway_id, since=now)], ignore_conflicts=True)
+    TasksSyncPending.objects.bulk_create(
+        [TasksSyncPending(pathway_id=pathway_id, since=now) for pathway_id in pathway_ids],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
 
 
 def expected_flows(pathway: Pathway) -> list[type[flow.Flow]]:

@@ -3,20 +3,49 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from casework.audit import acting_as
 from casework.enums import ContactOutcome, DeadlineStatus, RuleCode
-from casework.models import Beneficiary, Contact, Contract, Deadline, Pathway, TransitionLog
+from casework.models import Beneficiary, Contact, Contract, Deadline, Pathway, Territory, TransitionLog
 from casework.services import deadlines as dl
 from casework.validation import birth_date_check, date_window_check, pathway_date_check
 from notifications.services.alerts import alerts_resolve_for_pathway
 from workflows.flows.sync import tasks_sync_mark
-from workflows.tasks import transition_followup_publish
+from workflows.tasks import entries_followup_publish
 
 ENTRY = "enter"
+CHUNK = 500  # rows per INSERT of a batch of entries (under SQLite's parameter limit)
+
+
+@dataclass
+class Entry:
+    """One person entering: a new person (`beneficiary_data`) or one already known (`beneficiary`,
+    whose pathways are all closed); `pathway_data` sets the entry's own facts (the previous
+    pathway, a transfer's origin, a suggested referent), `log_params` what the journal says of
+    its origin (a flux import)."""
+
+    entered_on: dt.date
+    beneficiary: Beneficiary | None = None
+    beneficiary_data: dict | None = None
+    pathway_data: dict = field(default_factory=dict)
+    log_params: dict = field(default_factory=dict)
+
+
+def entry_check(entry: Entry, *, today: dt.date) -> None:
+    """Refuse (`ValidationError`, field-keyed) a birth date or an entry outside the accepted window."""
+    birth_date = (
+        entry.beneficiary.birth_date if entry.beneficiary is not None else entry.beneficiary_data["birth_date"]
+    )
+    birth_date_check(birth_date, on=entry.entered_on)
+    date_window_check(
+        entry.entered_on, today=today, label="La date d'entrée", field="entered_on", birth_date=birth_date
+    )
 
 
 def pathway_enter(
@@ -29,38 +58,57 @@ def pathway_enter(
     pathway_data: dict | None = None,
     log_params: dict | None = None,
 ) -> Pathway:
-    """Create the beneficiary and their pathway in `orientation`, with its orientation clock.
+    """Create the beneficiary (unless known) and their pathway in `orientation`, with its
+    orientation clock: `pathways_enter` for one person."""
+    entry = Entry(entered_on, beneficiary, beneficiary_data, pathway_data or {}, log_params or {})
+    (pathway,) = pathways_enter([entry], by=by, now=now)
+    return pathway
 
-    A person already known (`beneficiary`, whose pathways are all closed) enters again with a new
-    pathway; `pathway_data` sets the entry's own facts (the previous pathway, a transfer's origin,
-    a suggested referent) and `log_params` what the journal says of its origin (a flux import).
-    Refuses (`ValidationError`, field-keyed) a birth date or an entry outside the accepted window.
+
+def pathways_enter(entries: Sequence[Entry], *, by, now: dt.datetime) -> list[Pathway]:
+    """The entry door: each person's pathway in `orientation` with its journal row, its audit
+    rows, its orientation clock and its tasks to sync — a statement per kind of row for the
+    whole batch (the payers' flux enters thousands at once), one follow-up after the commit.
+
+    Checks every entry first (`entry_check`): one refused entry refuses the batch, nothing written.
     """
     today = timezone.localdate(now)
-    birth_date = beneficiary.birth_date if beneficiary is not None else beneficiary_data["birth_date"]
-    birth_date_check(birth_date, on=entered_on)
-    date_window_check(entered_on, today=today, label="La date d'entrée", field="entered_on", birth_date=birth_date)
-    with transaction.atomic(), acting_as(by):  # the audit trail records who
-        if beneficiary is None:
-            beneficiary = Beneficiary.objects.create(**beneficiary_data)
-        pathway = Pathway.objects.create(
-            beneficiary=beneficiary, territory=beneficiary.territory, entered_on=entered_on, **(pathway_data or {})
+    for entry in entries:
+        entry_check(entry, today=today)
+    actor = by if getattr(by, "pk", None) else None
+    with transaction.atomic(), acting_as(by), dl.delay_rules_cached():  # the audit trail records who
+        new = [Beneficiary(**e.beneficiary_data) for e in entries if e.beneficiary is None]
+        bulk_create_with_history(new, Beneficiary, batch_size=CHUNK)
+        created = iter(new)
+        people = [e.beneficiary if e.beneficiary is not None else next(created) for e in entries]
+        territories = Territory.objects.in_bulk({b.territory_id for b in people})
+        pathways = [
+            Pathway(beneficiary=b, territory=territories[b.territory_id], entered_on=e.entered_on, **e.pathway_data)
+            for e, b in zip(entries, people, strict=True)
+        ]
+        bulk_create_with_history(pathways, Pathway, batch_size=CHUNK)
+        TransitionLog.objects.bulk_create(
+            [
+                TransitionLog(
+                    pathway=p,
+                    transition=ENTRY,
+                    from_state="",
+                    to_state=p.state,
+                    occurred_on=p.entered_on,
+                    recorded_at=now,
+                    by=actor,
+                    params=e.log_params,
+                )
+                for e, p in zip(entries, pathways, strict=True)
+            ],
+            batch_size=CHUNK,
         )
-        TransitionLog.objects.create(
-            pathway=pathway,
-            transition=ENTRY,
-            from_state="",
-            to_state=pathway.state,
-            occurred_on=entered_on,
-            recorded_at=now,
-            by=by if getattr(by, "pk", None) else None,
-            params=log_params or {},
-        )
-        dl.deadline_open(pathway, RuleCode.ORIENTATION, starts_on=entered_on)
-        # Its orientation task follows, as after a transition.
-        tasks_sync_mark(pathway.pk, now=now)
-        transaction.on_commit(lambda: transition_followup_publish(pathway.pk, []))
-    return pathway
+        dl.deadlines_open_new(((p, p.entered_on) for p in pathways), RuleCode.ORIENTATION)
+        # Their orientation tasks follow, as after a transition.
+        ids = [p.pk for p in pathways]
+        tasks_sync_mark(*ids, now=now)
+        transaction.on_commit(lambda: entries_followup_publish(ids))
+    return pathways
 
 
 def pathway_payer_suspension_record(pathway_id: int, *, suspended_on: dt.date | None, by, now: dt.datetime) -> Pathway:
