@@ -16,7 +16,7 @@ transaction: an error in any person (a date refused by a door) rejects the whole
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
@@ -27,7 +27,7 @@ from casework.models import Beneficiary, IdentityReview, Pathway, PayerAccount, 
 from casework.permissions import PAYER_FLUX
 from workflows.flux.matching import Match, person_match
 from workflows.flux.records import FluxPerson, FluxRecord, RightState
-from workflows.services.events import pathway_enter, pathway_payer_suspension_record
+from workflows.services.events import Entry, entry_check, pathway_enter, pathways_payer_suspension_record
 from workflows.services.transitions import pathway_transition
 
 Out = FluxOutcome
@@ -59,23 +59,46 @@ class Run:
     now: dt.datetime
 
 
+Effect = tuple[str, Pathway | None, IdentityReview | None]
+
+
 @dataclass
 class LineResult:
     outcome: str
     reason: str = ""
     pathway: Pathway | None = None
     review: IdentityReview | None = None
-    effects: list[tuple[str, Pathway | None, IdentityReview | None]] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Person:
-    """One person of the line, matched, with their open pathway (if any)."""
+    """One person of the line, matched, with their open pathway (if any) and, when they could
+    enter again, their last pathway closed within 12 months and its last referent."""
 
     record: FluxRecord
     data: FluxPerson
     match: Match
     open_pathway: Pathway | None
+    previous: Pathway | None = None
+    previous_referent_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    """What one person's part of the line does (its outcome names it), decided before anything
+    is written: a line applied alone runs it through the doors (`action_run`), a batch groups
+    the actions of many lines by door (`workflows.flux.batch`)."""
+
+    outcome: str
+    person: Person
+    close_reason: str = ""  # closures and exits
+    suspended_on: dt.date | None = None  # a suspension recorded (None: lifted)
+    entry: Entry | None = None  # entries, transfers and reopenings
+
+    @property
+    def pathway(self) -> Pathway | None:
+        return self.person.open_pathway
 
 
 def _today(run: Run) -> dt.date:
@@ -88,60 +111,37 @@ def _effective_on(record: FluxRecord, pathway: Pathway, run: Run) -> dt.date:
     return min(max(day, pathway.entered_on), _today(run))
 
 
-def _log_params(record: FluxRecord, run: Run) -> dict:
+def log_params(record: FluxRecord, run: Run) -> dict:
     return {"flux_import": run.import_id, "line": record.line_no}
 
 
-def _person_update(person: Person, run: Run) -> None:
+def person_changes(person: Person) -> dict:
+    """What the payer says of a known person that we do not hold yet: their NIR's hash, the household."""
+    b, record, changes = person.match.beneficiary, person.record, {}
+    if person.match.nir_hash and not b.nir_hash:
+        changes["nir_hash"] = person.match.nir_hash
+    if record.household_size and b.household_size != record.household_size:
+        changes["household_size"] = record.household_size
+    return changes
+
+
+def _person_update(person: Person) -> None:
     """Keep what the payer says of a known person: their number, their NIR's hash, the household."""
     b, record = person.match.beneficiary, person.record
     PayerAccount.objects.get_or_create(beneficiary=b, payer=record.payer, allocation_number=record.allocation_number)
-    changed = []
-    if person.match.nir_hash and not b.nir_hash:
-        b.nir_hash = person.match.nir_hash
-        changed.append("nir_hash")
-    if record.household_size and b.household_size != record.household_size:
-        b.household_size = record.household_size
-        changed.append("household_size")
-    if changed:
-        b.save(update_fields=changed)
+    changes = person_changes(person)
+    if changes:
+        for name, value in changes.items():
+            setattr(b, name, value)
+        b.save(update_fields=list(changes))
 
 
-def _close(person: Person, run: Run, reason: str) -> tuple[str, Pathway, None]:
-    pathway = person.open_pathway
-    pathway_transition(
-        pathway.pk,
-        "close",
-        by=PAYER_FLUX,
-        occurred_on=_effective_on(person.record, pathway, run),
-        now=run.now,
-        params={"close_reason": reason, **_log_params(person.record, run)},
-    )
-    outcome = Out.CLOSURE if reason == CloseReason.RIGHTS_CLOSED else Out.EXIT
-    return outcome, pathway, None
-
-
-def _previous(beneficiary: Beneficiary | None, run: Run) -> Pathway | None:
-    """The last pathway, when it closed within 12 months of the file's receipt."""
-    if beneficiary is None:
-        return None
-    last = beneficiary.pathways.filter(state=PathwayState.CLOSED).order_by("-closed_on", "-pk").first()
-    if last is None or last.closed_on is None or last.closed_on < run.received_on - REOPENING_WINDOW:
-        return None
-    return last
-
-
-def _last_referent_id(pathway: Pathway) -> int | None:
-    period = ReferentPeriod.objects.filter(pathway=pathway).order_by("-started_on", "-pk").first()
-    return period.professional_id if period is not None else pathway.referent_id
-
-
-def _enter(person: Person, run: Run) -> tuple[str, Pathway, None]:
+def _entry(person: Person, run: Run) -> Action:
     record, data, b = person.record, person.data, person.match.beneficiary
-    previous = _previous(b, run)
+    previous = person.previous
     pathway_data: dict = {"transfer_from": record.transfer_from}
     if previous is not None:
-        pathway_data.update(previous=previous, suggested_referent_id=_last_referent_id(previous))
+        pathway_data.update(previous=previous, suggested_referent_id=person.previous_referent_id)
     if record.right_state == RightState.SUSPENDED:
         pathway_data["payer_suspended_on"] = min(record.right_state_on or run.received_on, _today(run))
     beneficiary_data = None
@@ -155,42 +155,78 @@ def _enter(person: Person, run: Run) -> tuple[str, Pathway, None]:
             "nir_hash": person.match.nir_hash,
             "household_size": record.household_size or 1,
         }
-    pathway = pathway_enter(
-        beneficiary_data=beneficiary_data,
+    entry = Entry(
+        run.received_on,
         beneficiary=b,
-        entered_on=run.received_on,
-        by=run.by,
-        now=run.now,
+        beneficiary_data=beneficiary_data,
         pathway_data=pathway_data,
         log_params={
-            **_log_params(record, run),
+            **log_params(record, run),
             **({"transfer_from": record.transfer_from} if record.transfer_from else {}),
         },
     )
-    if b is None:
-        PayerAccount.objects.create(
-            beneficiary=pathway.beneficiary, payer=record.payer, allocation_number=record.allocation_number
-        )
     outcome = Out.REOPENING if previous is not None else Out.TRANSFER if record.transfer_from else Out.ENTRY
-    return outcome, pathway, None
+    return Action(outcome, person, entry=entry)
 
 
-def _payer_suspension(person: Person, run: Run) -> tuple[str, Pathway, None]:
+def _payer_suspension(person: Person, run: Run) -> Action:
     pathway, record = person.open_pathway, person.record
     if record.right_state == RightState.SUSPENDED and pathway.payer_suspended_on is None:
-        on = _effective_on(record, pathway, run)
-        recorded = pathway_payer_suspension_record(pathway.pk, suspended_on=on, by=run.by, now=run.now)
-        return Out.SUSPENSION, recorded, None
+        return Action(Out.SUSPENSION, person, suspended_on=_effective_on(record, pathway, run))
     if record.right_state == RightState.OPEN and pathway.payer_suspended_on is not None:
-        lifted = pathway_payer_suspension_record(pathway.pk, suspended_on=None, by=run.by, now=run.now)
-        return Out.RESUMPTION, lifted, None
-    return Out.UNCHANGED, pathway, None
+        return Action(Out.RESUMPTION, person)
+    return Action(Out.UNCHANGED, person)
 
 
-def _review(person: Person, run: Run) -> tuple[str, None, IdentityReview]:
+def action_decide(person: Person, run: Run) -> Action | None:
+    """The decision table for one matched person (None: nothing concerns us). Writes nothing."""
+    record, data, known = person.record, person.data, person.match.beneficiary
+    if person.match.doubt:
+        return Action(Out.TO_VERIFY, person)
+    if record.right_state == RightState.CLOSED:
+        if person.open_pathway is not None:
+            return Action(Out.CLOSURE, person, close_reason=CloseReason.RIGHTS_CLOSED)
+        return Action(Out.UNCHANGED, person) if known is not None else None
+    if not data.subject_to_rights_and_duties:
+        if person.open_pathway is not None:
+            return Action(Out.EXIT, person, close_reason=CloseReason.OUT_OF_SCOPE)
+        return None
+    if record.right_state == RightState.PENDING:
+        return Action(Out.UNCHANGED, person)
+    if person.open_pathway is not None:
+        return _payer_suspension(person, run)
+    return _entry(person, run)
+
+
+def line_decide(people: Iterable[Person], run: Run) -> tuple[list[Person], list[Action]]:
+    """The known people to update and the actions of one line. A refused entry (its date or
+    birth date) raises `ValidationError`: the whole line is refused."""
+    people = list(people)
+    actions = [a for a in (action_decide(p, run) for p in people) if a is not None]
+    for action in actions:
+        if action.entry is not None:
+            entry_check(action.entry, today=_today(run))
+    return [p for p in people if p.match.found], actions
+
+
+def close_run(action: Action, run: Run) -> None:
+    """A closure or an exit through the transition door, as the payer's flux."""
+    pathway, record = action.pathway, action.person.record
+    pathway_transition(
+        pathway.pk,
+        "close",
+        by=PAYER_FLUX,
+        occurred_on=_effective_on(record, pathway, run),
+        now=run.now,
+        params={"close_reason": action.close_reason, **log_params(record, run)},
+    )
+
+
+def review_row(action: Action, run: Run) -> IdentityReview:
     """A doubtful match waits for an orientation officer; the NIR's hash stays out of it."""
+    person = action.person
     record, data = person.record, person.data
-    review = IdentityReview.objects.create(
+    return IdentityReview(
         candidate=person.match.beneficiary,
         territory=run.territory,
         requested_by=run.by if getattr(run.by, "pk", None) else None,
@@ -210,51 +246,77 @@ def _review(person: Person, run: Run) -> tuple[str, None, IdentityReview]:
             "line": record.line_no,
         },
     )
-    return Out.TO_VERIFY, None, review
 
 
-Effect = tuple[str, Pathway | None, IdentityReview | None] | None
-
-
-def _effect(person: Person, run: Run) -> Effect:
-    """The decision table for one matched person (None: nothing concerns us)."""
-    record, data, known = person.record, person.data, person.match.beneficiary
-    if person.match.doubt:
-        return _review(person, run)
-    if known is not None:
-        _person_update(person, run)
-    if record.right_state == RightState.CLOSED:
-        if person.open_pathway is not None:
-            return _close(person, run, CloseReason.RIGHTS_CLOSED)
-        return (Out.UNCHANGED, None, None) if known is not None else None
-    if not data.subject_to_rights_and_duties:
-        if person.open_pathway is not None:
-            return _close(person, run, CloseReason.OUT_OF_SCOPE)
-        return None
-    if record.right_state == RightState.PENDING:
-        return Out.UNCHANGED, person.open_pathway, None
-    if person.open_pathway is not None:
-        return _payer_suspension(person, run)
-    return _enter(person, run)
-
-
-def _person(record: FluxRecord, data: FluxPerson) -> Person:
-    match = person_match(record.payer, record.allocation_number, data)
-    open_pathway = None
-    if match.found:
-        open_pathway = match.beneficiary.pathways.exclude(state=PathwayState.CLOSED).first()
-    return Person(record=record, data=data, match=match, open_pathway=open_pathway)
-
-
-def line_apply(
-    record: FluxRecord, run: Run, *, person: Callable[[FluxRecord, FluxPerson], Person] = _person
-) -> LineResult:
-    """Apply one dossier; the caller holds the transaction (and rolls it back on an exception)."""
-    effects = [e for e in (_effect(person(record, data), run) for data in record.persons) if e is not None]
-    if not effects:
+def line_result(actions: list[Action], record: FluxRecord, effects: list[Effect]) -> LineResult:
+    """The line's outcome: its strongest effect (`OUTCOME_PRIORITY`), or a refusal for a closure
+    of a dossier nobody of which we follow."""
+    if not actions:
         if record.right_state == RightState.CLOSED:
             return LineResult(Out.REJECTED, reason=UNKNOWN_CLOSURE)
         return LineResult(Out.UNCHANGED)
     outcome, pathway, review = min(effects, key=lambda e: OUTCOME_PRIORITY.index(e[0]))
     reason = review.reason if review is not None else ""
     return LineResult(outcome, reason=reason, pathway=pathway, review=review, effects=effects)
+
+
+def _action_run(action: Action, run: Run) -> Effect:
+    if action.outcome == Out.TO_VERIFY:
+        review = review_row(action, run)
+        review.save(force_insert=True)
+        return Out.TO_VERIFY, None, review
+    if action.close_reason:
+        close_run(action, run)
+        return action.outcome, action.pathway, None
+    if action.entry is not None:
+        pathway = pathway_enter(**vars(action.entry), by=run.by, now=run.now)
+        if action.person.match.beneficiary is None:
+            PayerAccount.objects.create(
+                beneficiary=pathway.beneficiary,
+                payer=action.person.record.payer,
+                allocation_number=action.person.record.allocation_number,
+            )
+        return action.outcome, pathway, None
+    if action.outcome in (Out.SUSPENSION, Out.RESUMPTION):
+        on = action.suspended_on
+        (pathway,) = pathways_payer_suspension_record({action.pathway.pk: on}, by=run.by, now=run.now)
+        return action.outcome, pathway, None
+    return action.outcome, action.pathway, None
+
+
+def _previous(beneficiary: Beneficiary | None, run: Run) -> Pathway | None:
+    """The last pathway, when it closed within 12 months of the file's receipt."""
+    if beneficiary is None:
+        return None
+    last = beneficiary.pathways.filter(state=PathwayState.CLOSED).order_by("-closed_on", "-pk").first()
+    return last if reopens(last, run) else None
+
+
+def reopens(last: Pathway | None, run: Run) -> bool:
+    return last is not None and last.closed_on is not None and last.closed_on >= run.received_on - REOPENING_WINDOW
+
+
+def _last_referent_id(pathway: Pathway | None) -> int | None:
+    if pathway is None:
+        return None
+    period = ReferentPeriod.objects.filter(pathway=pathway).order_by("-started_on", "-pk").first()
+    return period.professional_id if period is not None else pathway.referent_id
+
+
+def _person(record: FluxRecord, data: FluxPerson, run: Run) -> Person:
+    match = person_match(record.payer, record.allocation_number, data)
+    open_pathway = previous = None
+    if match.found:
+        open_pathway = match.beneficiary.pathways.exclude(state=PathwayState.CLOSED).first()
+        if open_pathway is None:
+            previous = _previous(match.beneficiary, run)
+    return Person(record, data, match, open_pathway, previous, _last_referent_id(previous))
+
+
+def line_apply(record: FluxRecord, run: Run) -> LineResult:
+    """Apply one dossier alone; the caller holds the transaction (and rolls it back on an exception)."""
+    updates, actions = line_decide((_person(record, data, run) for data in record.persons), run)
+    for person in updates:
+        _person_update(person)
+    effects = [_action_run(action, run) for action in actions]
+    return line_result(actions, record, effects)

@@ -12,10 +12,14 @@ never kept, logged or compared in clear.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from casework.identity_keys import nir_hash
 from casework.models import Beneficiary, PayerAccount
@@ -66,6 +70,98 @@ def _accounts() -> Prefetch:
     )
 
 
+class Lookup(Protocol):
+    """Where the candidates come from: the database (a line alone) or a batch's own reading."""
+
+    def household(self, payer: str, allocation_number: str) -> Iterable[Beneficiary]: ...
+    def by_nir(self, hashed: str) -> Beneficiary | None: ...
+    def by_birth_date(self, day: dt.date) -> Iterable[Beneficiary]: ...
+
+
+class DatabaseLookup:
+    """Each question a query (a line applied alone)."""
+
+    def household(self, payer: str, allocation_number: str) -> Iterable[Beneficiary]:
+        return Beneficiary.objects.filter(
+            payer_accounts__payer=payer, payer_accounts__allocation_number=allocation_number
+        ).prefetch_related(_accounts()).order_by("pk")
+
+    def by_nir(self, hashed: str) -> Beneficiary | None:
+        return Beneficiary.objects.filter(nir_hash=hashed).order_by("pk").first()
+
+    def by_birth_date(self, day: dt.date) -> Iterable[Beneficiary]:
+        return Beneficiary.objects.filter(birth_date=day).prefetch_related(_accounts()).order_by("pk")
+
+
+DATABASE = DatabaseLookup()
+
+
+class BatchLookup:
+    """The candidates of a batch of lines, read in a few statements: the households of its
+    allocation numbers and the owners of its NIRs at once, then (`birth_dates_load`) the
+    people born on the days of those still unmatched. A day not loaded yet answers nobody and
+    is noted in `missed`, so a first pass tells which days the identity tier needs."""
+
+    def __init__(self, people: Iterable[tuple[str, str, FluxPerson]]):
+        people = list(people)
+        self.hashes = {p.nir: nir_hash(p.nir) for _, _, p in people if p.nir}
+        by_payer: dict[str, set[str]] = defaultdict(set)
+        for payer, number, _ in people:
+            by_payer[payer].add(number)
+        self._households: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self._nirs: dict[str, int] = {}
+        self._days: dict[dt.date, list[int]] = {}
+        self._people: dict[int, Beneficiary] = {}
+        self.missed: set[dt.date] = set()
+        wanted = Q()
+        for payer, numbers in by_payer.items():
+            wanted |= Q(payer=payer, allocation_number__in=sorted(numbers))
+        if by_payer:
+            for payer, number, pk in PayerAccount.objects.filter(wanted).values_list(
+                "payer", "allocation_number", "beneficiary_id"
+            ):
+                self._households[(payer, number)].append(pk)
+        hashes = sorted(set(self.hashes.values()))
+        for hashed, pk in Beneficiary.objects.filter(nir_hash__in=hashes).values_list("nir_hash", "pk").order_by("pk"):
+            self._nirs.setdefault(hashed, pk)
+        self._load([pk for pks in self._households.values() for pk in pks] + list(self._nirs.values()))
+
+    def _load(self, pks: Iterable[int]) -> None:
+        missing = sorted(set(pks) - self._people.keys())
+        for start in range(0, len(missing), 2000):
+            chunk = missing[start : start + 2000]
+            self._people.update(
+                (b.pk, b) for b in Beneficiary.objects.filter(pk__in=chunk).prefetch_related(_accounts())
+            )
+
+    def birth_dates_load(self, days: Iterable[dt.date]) -> None:
+        days = sorted(set(days) - self._days.keys())
+        for day in days:
+            self._days[day] = []
+        rows = Beneficiary.objects.filter(birth_date__in=days).values_list("birth_date", "pk").order_by("pk")
+        for day, pk in rows:
+            self._days[day].append(pk)
+        self._load(pk for pks in self._days.values() for pk in pks)
+        self.missed -= set(days)
+
+    @property
+    def beneficiaries(self) -> dict[int, Beneficiary]:
+        return self._people
+
+    def household(self, payer: str, allocation_number: str) -> Iterable[Beneficiary]:
+        return [self._people[pk] for pk in sorted(set(self._households.get((payer, allocation_number), ())))]
+
+    def by_nir(self, hashed: str) -> Beneficiary | None:
+        pk = self._nirs.get(hashed)
+        return self._people[pk] if pk is not None else None
+
+    def by_birth_date(self, day: dt.date) -> Iterable[Beneficiary]:
+        if day not in self._days:
+            self.missed.add(day)
+            return []
+        return [self._people[pk] for pk in self._days[day]]
+
+
 def _numbers_differ(beneficiary: Beneficiary, payer: str, allocation_number: str, hashed: str) -> bool:
     if hashed and beneficiary.nir_hash and beneficiary.nir_hash != hashed:
         return True
@@ -73,13 +169,13 @@ def _numbers_differ(beneficiary: Beneficiary, payer: str, allocation_number: str
     return bool(accounts) and all(a.allocation_number != allocation_number for a in accounts)
 
 
-def person_match(payer: str, allocation_number: str, person: FluxPerson) -> Match:
+def person_match(
+    payer: str, allocation_number: str, person: FluxPerson, *, lookup: Lookup = DATABASE, hashed: str | None = None
+) -> Match:
     """Find the person of a payer's line among the people we follow (or followed)."""
-    hashed = nir_hash(person.nir) if person.nir else ""
-    household = Beneficiary.objects.filter(
-        payer_accounts__payer=payer, payer_accounts__allocation_number=allocation_number
-    ).prefetch_related(_accounts())
-    for beneficiary in household:
+    if hashed is None:
+        hashed = nir_hash(person.nir) if person.nir else ""
+    for beneficiary in lookup.household(payer, allocation_number):
         if hashed and beneficiary.nir_hash == hashed:
             if same_identity(beneficiary, person):
                 return Match(beneficiary, ACCOUNT, nir_hash=hashed)
@@ -89,13 +185,12 @@ def person_match(payer: str, allocation_number: str, person: FluxPerson) -> Matc
                 return Match(beneficiary, doubt=SAME_IDENTITY_OTHER_NUMBERS, nir_hash=hashed)
             return Match(beneficiary, ACCOUNT, nir_hash=hashed)
     if hashed:
-        beneficiary = Beneficiary.objects.filter(nir_hash=hashed).order_by("pk").first()
+        beneficiary = lookup.by_nir(hashed)
         if beneficiary is not None:
             if same_identity(beneficiary, person):
                 return Match(beneficiary, NIR, nir_hash=hashed)
             return Match(beneficiary, doubt=SAME_NIR_OTHER_NAME, nir_hash=hashed)
-    namesakes = Beneficiary.objects.filter(birth_date=person.birth_date).prefetch_related(_accounts()).order_by("pk")
-    for beneficiary in namesakes:
+    for beneficiary in lookup.by_birth_date(person.birth_date):
         if same_identity(beneficiary, person):
             if _numbers_differ(beneficiary, payer, allocation_number, hashed):
                 return Match(beneficiary, doubt=SAME_IDENTITY_OTHER_NUMBERS, nir_hash=hashed)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from casework.audit import acting_as
 from casework.enums import ContactOutcome, DeadlineStatus, RuleCode
@@ -112,15 +112,25 @@ def pathways_enter(entries: Sequence[Entry], *, by, now: dt.datetime) -> list[Pa
 
 
 def pathway_payer_suspension_record(pathway_id: int, *, suspended_on: dt.date | None, by, now: dt.datetime) -> Pathway:
-    """Record (a date) or lift (None) the payer's suspension of the allowance on an open pathway.
+    """Record (a date) or lift (None) the payer's suspension of the allowance on an open pathway:
+    `pathways_payer_suspension_record` for one pathway."""
+    (pathway,) = pathways_payer_suspension_record({pathway_id: suspended_on}, by=by, now=now)
+    return pathway
+
+
+def pathways_payer_suspension_record(changes: dict[int, dt.date | None], *, by, now: dt.datetime) -> list[Pathway]:
+    """Record (a date) or lift (None) the payer's suspension of the allowance, per pathway id.
 
     The referent sees it on the pathway page; no clock changes (the person is still accompanied:
-    this is the payer's decision, not the pathway's `suspend` transition). Audited like any change.
+    this is the payer's decision, not the pathway's `suspend` transition). Audited like any
+    change (a historical row each); one UPDATE for the batch (the payers' flux).
     """
     with transaction.atomic(), acting_as(by):
-        locked = Pathway.objects.select_for_update(of=("self",)).get(pk=pathway_id)
-        locked.payer_suspended_on = suspended_on
-        locked.save(update_fields=["payer_suspended_on", "updated_at"])
+        locked = list(Pathway.objects.select_for_update(of=("self",)).filter(pk__in=list(changes)).order_by("pk"))
+        moved = timezone.now()
+        for pathway in locked:
+            pathway.payer_suspended_on, pathway.updated_at = changes[pathway.pk], moved
+        bulk_update_with_history(locked, Pathway, ["payer_suspended_on", "updated_at"], batch_size=CHUNK)
     return locked
 
 
