@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
+from casework.context import bound
 from casework.services.purge import idempotency_records_purge
 from casework.services.retention import anonymise_expired
 from config.celery import task_now
@@ -50,22 +54,48 @@ def transition_followup_task(pathway_ids: list[int], notification_ids: list[int]
     return {"tasks_synced": synced, "emails": statuses}
 
 
-def transition_followup_publish(pathway_id: int, notification_ids: list[int]) -> bool:
-    """Publish `transition_followup_task` (called after commit); False when the broker refused."""
-    return outbox.publish(
-        transition_followup_task, ([pathway_id], notification_ids), what=f"task sync of pathway {pathway_id}"
-    )
-
-
-def entries_followup_publish(pathway_ids: list[int]) -> bool:
-    """The follow-up of a batch of entries (no notification): one message per
-    `outbox.IDS_PER_MESSAGE` pathways; False at the first refusal (the drain finds the rest)."""
+def followups_publish(pathway_ids: list[int], notification_ids: list[int]) -> bool:
+    """Publish `transition_followup_task` (called after commit), one message per
+    `outbox.IDS_PER_MESSAGE` pathways (the notifications with the first); False at the first
+    refusal of the broker (the drain and the re-dispatch find the rest)."""
     step = outbox.IDS_PER_MESSAGE
-    for start in range(0, len(pathway_ids), step):
-        chunk = pathway_ids[start : start + step]
-        if not outbox.publish(transition_followup_task, (chunk, []), what=f"task sync of {len(chunk)} entries"):
+    for start in range(0, max(len(pathway_ids), 1), step):
+        chunk, notified = pathway_ids[start : start + step], notification_ids if start == 0 else []
+        if not outbox.publish(transition_followup_task, (chunk, notified), what=f"task sync of {len(chunk)} pathways"):
             return False
     return True
+
+
+_gathered: contextvars.ContextVar[tuple[list[int], list[int]] | None] = contextvars.ContextVar(
+    "filrouge_followups", default=None
+)
+
+
+@contextlib.contextmanager
+def followups_gathered():
+    """Inside the block (many transitions and entries in one transaction: a batch of the payers'
+    flux), their follow-ups are published together after the commit — a message per hundred
+    pathways instead of one per transition. Nested blocks share the outer one."""
+    if _gathered.get() is not None:
+        yield
+        return
+    gathered: tuple[list[int], list[int]] = ([], [])
+    with bound(_gathered, gathered):
+        yield
+    if gathered[0]:
+        transaction.on_commit(lambda: followups_publish(*gathered))
+
+
+def followup_after_commit(pathway_ids: list[int], notification_ids: list[int]) -> None:
+    """The last step of a transition or an entry: after its commit, one message asks the worker
+    to sync the pathways' tasks and send the notifications' e-mails (gathered in a
+    `followups_gathered` block)."""
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered[0].extend(pathway_ids)
+        gathered[1].extend(notification_ids)
+        return
+    transaction.on_commit(lambda: followups_publish(pathway_ids, notification_ids))
 
 
 @shared_task(acks_late=True)

@@ -11,7 +11,7 @@ _VAR_DIR = Path(os.environ.get("FILROUGE_VAR_DIR", Path(__file__).resolve().pare
 # where the command and the folder register new people (a territory's code; empty: the only
 # territory). The largest file accepted is FLUX_MAX_BYTES (in base, the readers').
 FLUX_READER = os.environ.get("FLUX_READER", "workflows.flux.readers.read_flux")
-FLUX_BATCH_LINES = int(os.environ.get("FLUX_BATCH_LINES", "100"))
+FLUX_BATCH_LINES = int(os.environ.get("FLUX_BATCH_LINES", "500"))
 FLUX_DROP_DIR = Path(os.environ.get("FLUX_DROP_DIR", _VAR_DIR / "flux" / "depot"))
 FLUX_UPLOAD_DIR = Path(os.environ.get("FLUX_UPLOAD_DIR", _VAR_DIR / "flux" / "envois"))
 FLUX_DEFAULT_TERRITORY = os.environ.get("FLUX_DEFAULT_TERRITORY", "")

@@ -118,7 +118,7 @@ def test_two_drains_at_once_sync_each_pathway_once(needs_postgres, monkeypatch):
 
     world = make_world("deuxdrains")
     # Committed for real (another connection must see the rows); their messages are lost.
-    monkeypatch.setattr("workflows.services.events.entries_followup_publish", lambda *args: False)
+    monkeypatch.setattr("workflows.tasks.followups_publish", lambda *args: False)
     data = {"first_name": "Ana", "birth_date": dt.date(1990, 1, 1), "territory": world.territory}
     pathways = [
         pathway_enter(beneficiary_data={**data, "last_name": f"N{i}"}, entered_on=D, by=world.officer.user, now=at(D))

@@ -6,11 +6,12 @@ importé » and writes nothing else. An unfinished import of the same digest (a 
 killed) is returned as is: running it again resumes it.
 
 `flux_import_run` streams the file through the reader (`settings.FLUX_READER`, the readers of
-`workflows.flux.readers`) and applies each line in its own savepoint, several lines per
-transaction. The line's `FluxLine` row carries a unique key (digest and line number) and is
-written in the same transaction as the line's effects: a line is applied once or not at all,
-whatever crashes, and a re-run skips the lines already there. Progress (`position`) is written
-with each batch, so what the page shows has happened.
+`workflows.flux.readers`) and applies it in batches (`workflows.flux.batch`), a transaction each.
+Each line's `FluxLine` row carries a unique key (digest and line number) and is written in the
+same transaction as the line's effects: a line is applied once or not at all, whatever crashes,
+and a re-run skips the lines already there. Progress (`position`) is written with each batch, so
+what the page shows has happened. A batch that meets a database error is applied again line by
+line (`line_run`, each line in its savepoint), the reference the batches are tested against.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ import datetime as dt
 import hashlib
 import logging
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils.module_loading import import_string
 
@@ -34,8 +35,10 @@ from casework.enums import FluxImportStatus, FluxOutcome
 from casework.models import FluxImport, FluxLine, Territory
 from casework.services.deadlines import delay_rules_cached
 from workflows.flux.apply import LineResult, Run, line_apply
+from workflows.flux.batch import batch_apply, batches, claim, line_row
 from workflows.flux.records import FluxLineError, FluxRecord
 from workflows.services.errors import TransitionError
+from workflows.tasks import followups_gathered
 
 logger = logging.getLogger(__name__)
 
@@ -119,19 +122,6 @@ def _reader() -> Callable[..., Iterable[FluxRecord | FluxLineError]]:
     return import_string(settings.FLUX_READER)
 
 
-def _line_row(imp: FluxImport, line_no: int, result: LineResult, allocation_number: str) -> FluxLine:
-    return FluxLine(
-        flux_import=imp,
-        line_no=line_no,
-        key=f"{imp.digest}:{line_no}",
-        outcome=result.outcome,
-        reason=result.reason,
-        allocation_number=allocation_number[:20],
-        pathway=result.pathway,
-        review=result.review,
-    )
-
-
 def _line_save(row: FluxLine) -> None:
     try:
         with transaction.atomic():
@@ -145,21 +135,21 @@ def line_run(imp: FluxImport, item: FluxRecord | FluxLineError, run: Run) -> str
     if isinstance(item, FluxLineError):
         result = LineResult(FluxOutcome.REJECTED, reason=item.message)
         try:
-            _line_save(_line_row(imp, item.line_no, result, item.allocation_number))
+            _line_save(line_row(imp, item.line_no, result, item.allocation_number))
         except _AlreadyApplied:
             return None
         return result.outcome
     try:
         with transaction.atomic():
             result = line_apply(item, run)
-            _line_save(_line_row(imp, item.line_no, result, item.allocation_number))
+            _line_save(line_row(imp, item.line_no, result, item.allocation_number))
     except _AlreadyApplied:
         return None
     except (ValidationError, TransitionError) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         result = LineResult(FluxOutcome.REJECTED, reason=" ".join(messages))
         try:
-            _line_save(_line_row(imp, item.line_no, result, item.allocation_number))
+            _line_save(line_row(imp, item.line_no, result, item.allocation_number))
         except _AlreadyApplied:
             return None
     return result.outcome
@@ -177,15 +167,26 @@ class _Done:
         return i < len(self.numbers) and self.numbers[i] == line_no
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _batch_run(imp: FluxImport, batch: list, run: Run, clock: Callable[[], dt.datetime]) -> None:
+    """One transaction per batch, the delay rules read once in it: set-based (`batch.batch_apply`),
+    or line by line when the batch meets a database error (a line's conflict with a person's
+    action at the same moment), each line then applied or refused on its own."""
+    try:
+        with transaction.atomic(), delay_rules_cached(), followups_gathered():
+            applied = batch_apply(imp, claim(imp, batch), run)
+            _progress(imp, batch, applied, clock)
+        return
+    except (IntegrityError, DataError):
+        logger.warning("flux import %s: batch ending at line %s applied line by line", imp.pk, batch[-1].line_no)
+    with transaction.atomic(), delay_rules_cached(), followups_gathered():
+        applied = sum(line_run(imp, item, run) is not None for item in claim(imp, batch))
+        _progress(imp, batch, applied, clock)
+
+
+def _progress(imp: FluxImport, batch: list, applied: int, clock: Callable[[], dt.datetime]) -> None:
+    FluxImport.objects.filter(pk=imp.pk).update(
+        position=batch[-1].line_no, records_done=F("records_done") + applied, heartbeat_at=clock()
+    )
 
 
 def flux_counts(imp: FluxImport) -> dict[str, int]:
@@ -233,13 +234,8 @@ def flux_import_run(
             items = (
                 i for i in read(stream, received_on=imp.received_on, filename=imp.filename) if i.line_no not in done
             )
-            for batch in _batches(items, batch_size):
-                # One transaction per batch, the delay rules read once in it (as a bulk open does).
-                with transaction.atomic(), delay_rules_cached():
-                    applied = sum(line_run(imp, item, run) is not None for item in batch)
-                    FluxImport.objects.filter(pk=imp.pk).update(
-                        position=batch[-1].line_no, records_done=F("records_done") + applied, heartbeat_at=clock()
-                    )
+            for batch in batches(items, batch_size):
+                _batch_run(imp, batch, run, clock)
     except OSError:
         logger.exception("flux import %s: the file could not be read", imp.pk)
         return _finish(imp, FluxImportStatus.FAILED, at=clock(), error=UNREADABLE)

@@ -82,9 +82,13 @@ class DatabaseLookup:
     """Each question a query (a line applied alone)."""
 
     def household(self, payer: str, allocation_number: str) -> Iterable[Beneficiary]:
-        return Beneficiary.objects.filter(
-            payer_accounts__payer=payer, payer_accounts__allocation_number=allocation_number
-        ).prefetch_related(_accounts()).order_by("pk")
+        return (
+            Beneficiary.objects.filter(
+                payer_accounts__payer=payer, payer_accounts__allocation_number=allocation_number
+            )
+            .prefetch_related(_accounts())
+            .order_by("pk")
+        )
 
     def by_nir(self, hashed: str) -> Beneficiary | None:
         return Beneficiary.objects.filter(nir_hash=hashed).order_by("pk").first()

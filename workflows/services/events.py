@@ -17,7 +17,7 @@ from casework.services import deadlines as dl
 from casework.validation import birth_date_check, date_window_check, pathway_date_check
 from notifications.services.alerts import alerts_resolve_for_pathway
 from workflows.flows.sync import tasks_sync_mark
-from workflows.tasks import entries_followup_publish
+from workflows.tasks import followup_after_commit
 
 ENTRY = "enter"
 CHUNK = 500  # rows per INSERT of a batch of entries (under SQLite's parameter limit)
@@ -107,7 +107,7 @@ def pathways_enter(entries: Sequence[Entry], *, by, now: dt.datetime) -> list[Pa
         # Their orientation tasks follow, as after a transition.
         ids = [p.pk for p in pathways]
         tasks_sync_mark(*ids, now=now)
-        transaction.on_commit(lambda: entries_followup_publish(ids))
+        followup_after_commit(ids, [])
     return pathways
 
 

@@ -30,7 +30,7 @@ from notifications.models import Notification
 from notifications.services import alerts as alert_service
 from notifications.services import outbox
 from workflows.flows.sync import tasks_sync_mark
-from workflows.tasks import transition_followup_publish
+from workflows.tasks import followup_after_commit
 
 from .errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 
@@ -302,7 +302,7 @@ def _followup(pathway_id: int, notification_ids: list[int], *, now: dt.datetime)
     this transaction), and after commit one message asks the worker for that sync and the
     notifications' e-mails. If the message is lost, the drain and the re-dispatch find the rows."""
     tasks_sync_mark(pathway_id, now=now)
-    transaction.on_commit(lambda: transition_followup_publish(pathway_id, notification_ids))
+    followup_after_commit([pathway_id], notification_ids)
 
 
 def transition_check(pathway: Pathway, name: str, user) -> None:
