@@ -18,6 +18,8 @@ line (`importer.line_run`), the reference this batch is tested against.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -100,7 +102,12 @@ def _matches(records: list[FluxRecord], lookup: BatchLookup) -> dict[tuple[int, 
 
     found = {(r.line_no, i): match(r, i) for r in records for i in range(len(r.persons))}
     if lookup.missed:
-        lookup.birth_dates_load(lookup.missed)
+        wanted: dict[dt.date, set[tuple[str, str]]] = defaultdict(set)
+        for r in records:
+            for i, p in enumerate(r.persons):
+                if found[(r.line_no, i)].beneficiary is None and p.birth_date in lookup.missed:
+                    wanted[p.birth_date].add((name_key(p.last_name), name_key(p.first_name)))
+        lookup.birth_dates_load(wanted)
         by_line = {r.line_no: r for r in records}
         for (line_no, i), m in list(found.items()):
             if m.beneficiary is None:

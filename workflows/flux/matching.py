@@ -13,6 +13,7 @@ never kept, logged or compared in clear.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -33,6 +34,7 @@ SAME_IDENTITY_OTHER_NUMBERS = (
 )
 
 
+@functools.lru_cache(maxsize=65_536)
 def name_key(name: str) -> str:
     """A name as compared: no accents, upper case, hyphens and apostrophes as spaces."""
     decomposed = unicodedata.normalize("NFKD", name)
@@ -138,14 +140,20 @@ class BatchLookup:
                 (b.pk, b) for b in Beneficiary.objects.filter(pk__in=chunk).prefetch_related(_accounts())
             )
 
-    def birth_dates_load(self, days: Iterable[dt.date]) -> None:
-        days = sorted(set(days) - self._days.keys())
+    def birth_dates_load(self, wanted: dict[dt.date, set[tuple[str, str]]]) -> None:
+        """The people born on these days whose names (as compared) are wanted that day: only
+        they can match, so only they are loaded whole (a day can hold hundreds of people:
+        those born abroad on an unknown day are often registered on the 1st of January)."""
+        days = sorted(set(wanted) - self._days.keys())
         for day in days:
             self._days[day] = []
-        rows = Beneficiary.objects.filter(birth_date__in=days).values_list("birth_date", "pk").order_by("pk")
-        for day, pk in rows:
-            self._days[day].append(pk)
-        self._load(pk for pks in self._days.values() for pk in pks)
+        rows = Beneficiary.objects.filter(birth_date__in=days).values_list(
+            "pk", "birth_date", "last_name", "first_name"
+        )
+        for pk, day, last, first in rows.order_by("pk"):
+            if (name_key(last), name_key(first)) in wanted[day]:
+                self._days[day].append(pk)
+        self._load(pk for day in days for pk in self._days[day])
         self.missed -= set(days)
 
     @property

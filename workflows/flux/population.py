@@ -133,9 +133,13 @@ def _adult(seed: int, unit: int, index: int, sex: str, first_month: dt.date) -> 
     """(last name, first name, birth date), different for every adult of the population."""
     u = (unit * 2 + index) % IDENTITIES
     u = (u * SCRAMBLE + seed * 7919) % IDENTITIES  # a bijection: neighbours look unrelated
-    last, first = divmod(u // DAYS_SPAN, len(FIRST_NAMES_F))
+    # The day from u's high digits: its low digits repeat with a short period along the units
+    # (u moves by a multiple of 16 from one household to the next), which would put the whole
+    # population on a thousand birthdays.
+    day, names_at = divmod(u, len(LAST_NAMES) * len(FIRST_NAMES_F))
+    last, first = divmod(names_at, len(FIRST_NAMES_F))
     names = FIRST_NAMES_F if sex == "2" else FIRST_NAMES_M
-    birth = first_month - dt.timedelta(days=20 * 365 + u % DAYS_SPAN)
+    birth = first_month - dt.timedelta(days=20 * 365 + day)
     return LAST_NAMES[last], names[first], birth
 
 
