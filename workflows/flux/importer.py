@@ -34,6 +34,7 @@ from django.utils.module_loading import import_string
 from casework.enums import FluxImportStatus, FluxOutcome
 from casework.models import FluxImport, FluxLine, Territory
 from casework.services.deadlines import delay_rules_cached
+from casework.vendor_sql import set_local
 from workflows.flux.apply import LineResult, Run, line_apply
 from workflows.flux.batch import batch_apply, batches, claim, line_row
 from workflows.flux.records import FluxLineError, FluxRecord
@@ -173,6 +174,9 @@ def _batch_run(imp: FluxImport, batch: list, run: Run, clock: Callable[[], dt.da
     action at the same moment), each line then applied or refused on its own."""
     try:
         with transaction.atomic(), delay_rules_cached(), followups_gathered():
+            # A batch's lookups carry hundreds of values: PostgreSQL's generic plan for such a
+            # prepared statement filtered 75,000 rows against the list (0.56 s instead of 1 ms).
+            set_local("plan_cache_mode", "force_custom_plan")
             applied = batch_apply(imp, claim(imp, batch), run)
             _progress(imp, batch, applied, clock)
         return
