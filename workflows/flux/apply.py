@@ -28,6 +28,7 @@ from casework.permissions import PAYER_FLUX
 from workflows.flux.matching import Match, person_match
 from workflows.flux.records import FluxPerson, FluxRecord, RightState
 from workflows.services.events import Entry, entry_check, pathway_enter, pathways_payer_suspension_record
+from workflows.services.transition_batches import Move
 from workflows.services.transitions import pathway_transition
 
 Out = FluxOutcome
@@ -209,16 +210,18 @@ def line_decide(people: Iterable[Person], run: Run) -> tuple[list[Person], list[
     return [p for p in people if p.match.found], actions
 
 
+def close_move(action: Action, run: Run) -> Move:
+    """A closure or an exit, as the payer's flux asks the transition door for it."""
+    pathway, record = action.pathway, action.person.record
+    params = {"close_reason": action.close_reason, **log_params(record, run)}
+    return Move(pathway.pk, _effective_on(record, pathway, run), params)
+
+
 def close_run(action: Action, run: Run) -> None:
     """A closure or an exit through the transition door, as the payer's flux."""
-    pathway, record = action.pathway, action.person.record
+    move = close_move(action, run)
     pathway_transition(
-        pathway.pk,
-        "close",
-        by=PAYER_FLUX,
-        occurred_on=_effective_on(record, pathway, run),
-        now=run.now,
-        params={"close_reason": action.close_reason, **log_params(record, run)},
+        move.pathway_id, "close", by=PAYER_FLUX, occurred_on=move.occurred_on, now=run.now, params=move.params
     )
 
 

@@ -17,7 +17,6 @@ line (`importer.line_run`), the reference this batch is tested against.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -31,12 +30,14 @@ from casework.audit import acting_as
 from casework.enums import FluxOutcome, PathwayState
 from casework.identity_keys import nir_hash
 from casework.models import Beneficiary, FluxImport, FluxLine, IdentityReview, Pathway, PayerAccount, ReferentPeriod
+from casework.permissions import PAYER_FLUX
 from workflows.flux.apply import (
     Action,
     Effect,
     LineResult,
     Person,
     Run,
+    close_move,
     close_run,
     line_decide,
     line_result,
@@ -48,6 +49,7 @@ from workflows.flux.matching import BatchLookup, Match, name_key, person_match
 from workflows.flux.records import FluxLineError, FluxRecord
 from workflows.services.errors import TransitionError
 from workflows.services.events import pathways_enter, pathways_payer_suspension_record
+from workflows.services.transition_batches import pathways_transition
 
 Item = FluxRecord | FluxLineError
 CHUNK = 500
@@ -172,7 +174,8 @@ def _rejected(message: str) -> LineResult:
 
 
 def _plans(records: list[FluxRecord], run: Run) -> tuple[list[Plan], dict[int, LineResult]]:
-    """Each line's decisions; the refused lines' results (a date or a closure refused by a door)."""
+    """Each line's decisions, its closures run; the refused lines' results (a date or a closure
+    refused by a door: nothing of such a line is written)."""
     people = people_read(records, run)
     plans, refused = [], {}
     for record in records:
@@ -181,18 +184,34 @@ def _plans(records: list[FluxRecord], run: Run) -> tuple[list[Plan], dict[int, L
         except ValidationError as exc:
             refused[record.line_no] = _rejected(" ".join(exc.messages))
             continue
-        closures = [a for a in actions if a.close_reason]
-        if closures:
+        plans.append(Plan(record, updates, actions))
+    refused |= _closures_run(plans, run)
+    return [plan for plan in plans if plan.record.line_no not in refused], refused
+
+
+def _closures_run(plans: list[Plan], run: Run) -> dict[int, LineResult]:
+    """The closures and exits: the lines with one (nearly all) through the batch door at once,
+    a line with several through the door one closure at a time in its own savepoint, so that a
+    refused closure leaves nothing of its line. The refused lines' results."""
+    refused, single = {}, []
+    for plan in plans:
+        closures = [a for a in plan.actions if a.close_reason]
+        if len(closures) == 1:
+            single.append((plan, closures[0]))
+        elif closures:
             try:
-                # The door's own savepoint undoes a refused closure; a line of two needs its own.
-                with transaction.atomic() if len(closures) > 1 else contextlib.nullcontext():
+                with transaction.atomic():
                     for action in closures:
                         close_run(action, run)
             except (ValidationError, TransitionError) as exc:
-                refused[record.line_no] = _rejected(" ".join(getattr(exc, "messages", [str(exc)])))
-                continue
-        plans.append(Plan(record, updates, actions))
-    return plans, refused
+                refused[plan.record.line_no] = _rejected(" ".join(getattr(exc, "messages", [str(exc)])))
+    if single:
+        moves = [close_move(action, run) for _, action in single]
+        outcomes = pathways_transition("close", moves, by=PAYER_FLUX, now=run.now)
+        for (plan, _), outcome in zip(single, outcomes, strict=True):
+            if isinstance(outcome, TransitionError):
+                refused[plan.record.line_no] = _rejected(str(outcome))
+    return refused
 
 
 def _people_update(people: list[Person], run: Run) -> None:

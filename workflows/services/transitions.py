@@ -347,6 +347,45 @@ def transition_input_check(
         raise TransitionInvalid(first, errors)
 
 
+def transition_apply(
+    pathway: Pathway, name: str, *, by, occurred_on: dt.date, now: dt.datetime, reason: str, params: dict
+) -> list[int]:
+    """The transition on a locked, checked pathway: its FSM step, its columns, audit and journal
+    rows, its effects and its alerts resolved; the ids of the notifications it wrote."""
+    with dl.deadlines_closed_counted() as closed:
+        ctx = Ctx(
+            pathway=pathway,
+            occurred_on=occurred_on,
+            now=now,
+            reason=reason,
+            params=params,
+            from_state=pathway.state,
+            old_referent_id=pathway.referent_id,
+            old_organisation_id=pathway.organisation_id,
+        )
+        before = _field_values(pathway)
+        getattr(pathway, name)(occurred_on=occurred_on, **params)
+        # Write the columns the transition changed (the state at least), not all 22.
+        changed = [f for f, v in _field_values(pathway).items() if v != before[f]]
+        log = TransitionLog(
+            pathway=pathway,
+            transition=name,
+            from_state=ctx.from_state,
+            to_state=pathway.state,
+            occurred_on=occurred_on,
+            recorded_at=now,
+            by=by if getattr(by, "pk", None) else None,
+            reason=reason,
+            params=_json_params(params),
+        )
+        # The pathway's new columns, its audit row and this journal row: one statement on PostgreSQL.
+        pathway_transition_record(pathway, changed, log)
+        notified = EFFECTS[name](ctx) or []
+        if closed[0]:
+            alert_service.alerts_resolve_for_pathway(pathway.pk, now=now)
+    return notified
+
+
 def pathway_transition(
     pathway_id: int,
     name: str,
@@ -361,40 +400,13 @@ def pathway_transition(
     params = dict(params or {})
     try:
         # The audit trail records who; the delay rules are read once for the whole transition.
-        with transaction.atomic(), acting_as(by), dl.delay_rules_cached(), dl.deadlines_closed_counted() as closed:
+        with transaction.atomic(), acting_as(by), dl.delay_rules_cached():
             pathway = pathway_lock(pathway_id)
             transition_check(pathway, name, by)
             transition_input_check(pathway, name, occurred_on=occurred_on, reason=reason, params=params, now=now)
-            ctx = Ctx(
-                pathway=pathway,
-                occurred_on=occurred_on,
-                now=now,
-                reason=reason,
-                params=params,
-                from_state=pathway.state,
-                old_referent_id=pathway.referent_id,
-                old_organisation_id=pathway.organisation_id,
+            notified = transition_apply(
+                pathway, name, by=by, occurred_on=occurred_on, now=now, reason=reason, params=params
             )
-            before = _field_values(pathway)
-            getattr(pathway, name)(occurred_on=occurred_on, **params)
-            # Write the columns the transition changed (the state at least), not all 22.
-            changed = [f for f, v in _field_values(pathway).items() if v != before[f]]
-            log = TransitionLog(
-                pathway=pathway,
-                transition=name,
-                from_state=ctx.from_state,
-                to_state=pathway.state,
-                occurred_on=occurred_on,
-                recorded_at=now,
-                by=by if getattr(by, "pk", None) else None,
-                reason=reason,
-                params=_json_params(params),
-            )
-            # The pathway's new columns, its audit row and this journal row: one statement on PostgreSQL.
-            pathway_transition_record(pathway, changed, log)
-            notified = EFFECTS[name](ctx) or []
-            if closed[0]:
-                alert_service.alerts_resolve_for_pathway(pathway.pk, now=now)
             _followup(pathway.pk, notified, now=now)
     except ConcurrentTransition as exc:
         raise TransitionConflict(
