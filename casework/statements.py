@@ -9,7 +9,8 @@ load rows through each field's database converters and `Model.from_db`, as the O
 Each says which ORM query it stands for; tests run both and compare the rows
 (`tests/casework/test_statements.py`, `tests/casework/test_journal.py`).
 
-- `RowsSelect`, `RowsInsert`, `RowUpdate`: a model's rows read, inserted, updated by key;
+- `RowsSelect`, `RowsInsert`, `RowUpdate`, `RowsUpdate`: a model's rows read, inserted, updated
+  by key or by equality;
 - `deadlines_close`: a pathway's live clocks met or cancelled;
 - `OpenUnderClosedUpdate`: the rows left open under a closed parent (an alert whose deadline closed);
 - `pathway_transition_record`: the pathway's new columns, its audit row and its journal row —
@@ -188,6 +189,43 @@ class RowUpdate:
         fields = [meta.get_field(name) for name in self.names]
         assignments = ", ".join(f"{q(f.column)} = %s" for f in fields)
         return fields, f"UPDATE {q(meta.db_table)} SET {assignments} WHERE {q(meta.pk.column)} = %s"
+
+
+class RowsUpdate:
+    """UPDATE some columns of the rows equal on `where` (attnames, matched in order to the
+    parameters of `update`) and null on `where_null`, built once. The ORM query it replaces
+    (`auto_now` untouched, as `QuerySet.update` leaves it)::
+
+        model.objects.filter(**{w: param for w in where}, **{n + "__isnull": True for n in where_null})
+                     .update(**values)
+
+    A closure ends the referent's period and cancels a proposed handover: compiling those two
+    UPDATEs was a third of its client CPU when the payers' flux closes thousands.
+    """
+
+    def __init__(self, model: type[models.Model], fields: Sequence[str], *, where: Sequence[str], where_null=()):
+        self.model, self.names, self.where, self.where_null = model, tuple(fields), tuple(where), tuple(where_null)
+
+    def update(self, *params, **values) -> int:
+        fields, where, sql = self._plan
+        conn = _default()
+        args = [f.get_db_prep_save(values[f.name], conn) for f in fields]
+        args += [f.get_db_prep_value(value, conn) for f, value in zip(where, params, strict=True)]
+        with conn.cursor() as cursor:
+            cursor.execute(sql, args)
+            return cursor.rowcount
+
+    @functools.cached_property
+    def _plan(self):
+        q = connection.ops.quote_name
+        meta = self.model._meta
+        by_attname = {f.attname: f for f in meta.concrete_fields}
+        fields = [meta.get_field(name) for name in self.names]
+        where = [by_attname[name] for name in self.where]
+        conditions = [f"{q(f.column)} = %s" for f in where]
+        conditions += [f"{q(by_attname[name].column)} IS NULL" for name in self.where_null]
+        assignments = ", ".join(f"{q(f.column)} = %s" for f in fields)
+        return fields, where, f"UPDATE {q(meta.db_table)} SET {assignments} WHERE {' AND '.join(conditions)}"
 
 
 # --- a pathway's live clocks closed ------------------------------------------------------------

@@ -8,9 +8,9 @@ from django.db.models.signals import post_save, pre_save
 from django.forms.models import model_to_dict
 
 from casework.enums import DeadlineStatus, HandoverStatus, RuleCode
-from casework.models import Deadline, DelayRule, Handover
+from casework.models import Deadline, DelayRule, Handover, ReferentPeriod
 from casework.services import deadlines as dl
-from casework.statements import DEADLINES_LIVE, RowsInsert, RowsSelect, RowUpdate, deadlines_close
+from casework.statements import DEADLINES_LIVE, RowsInsert, RowsSelect, RowsUpdate, RowUpdate, deadlines_close
 from notifications.models import Alert, AlertStatus, Notification
 from notifications.services import alerts as alert_service
 from notifications.services.sweep import sweep_deadlines
@@ -187,3 +187,41 @@ def test_resolving_alerts_under_closed_deadlines_gives_the_rows_of_the_orm_updat
     mine = rows_after(lambda: alert_service.alerts_resolve_for_pathway(p.pk, now=later), read)
     assert mine == rows_after(orm, read)
     assert mine[0] == 2 and {s for _, s, _ in mine[1]} == {AlertStatus.OPEN, AlertStatus.RESOLVED}
+
+
+@pytest.mark.parametrize("model", [ReferentPeriod])
+def test_the_models_updated_by_equality_have_no_save_receiver_they_would_skip(model):
+    assert pre_save._live_receivers(model) == ([], [])
+    assert post_save._live_receivers(model) == ([], [])
+
+
+def test_an_update_by_equality_gives_the_rows_of_the_orm_update_it_replaces(world):
+    pathway = advance(world, world.enter(START), "social_track", START, social=True)
+    world.t(pathway, "propose_handover", DAY, by=world.lead, incoming=world.referent2, note="Relais")
+    other = advance(world, world.enter(START), "social_track", START, social=True)
+    ReferentPeriod.objects.filter(pathway=pathway).update(ended_on=None)  # two open periods, one ended below
+    ReferentPeriod.objects.create(pathway=pathway, professional=world.referent, started_on=START, ended_on=START)
+
+    def read():
+        periods = ReferentPeriod.objects.values_list("id", "ended_on")
+        return sorted(periods), sorted(Handover.objects.values_list("id", "status", "decided_on"))
+
+    ends = RowsUpdate(ReferentPeriod, ["ended_on"], where=("pathway_id",), where_null=("ended_on",))
+    cancels = RowsUpdate(Handover, ["status", "decided_on"], where=("pathway_id", "status"))
+    for mine, theirs in [
+        (
+            lambda: ends.update(pathway.pk, ended_on=DAY),
+            lambda: ReferentPeriod.objects.filter(pathway=pathway, ended_on__isnull=True).update(ended_on=DAY),
+        ),
+        (
+            lambda: cancels.update(
+                pathway.pk, HandoverStatus.PROPOSED, status=HandoverStatus.CANCELLED, decided_on=DAY
+            ),
+            lambda: Handover.objects.filter(pathway=pathway, status=HandoverStatus.PROPOSED).update(
+                status=HandoverStatus.CANCELLED, decided_on=DAY
+            ),
+        ),
+    ]:
+        assert rows_after(mine, read) == rows_after(theirs, read)
+        assert rows_after(mine, read)[0] >= 1
+    assert ReferentPeriod.objects.filter(pathway=other, ended_on__isnull=True).exists()

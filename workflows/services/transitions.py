@@ -23,7 +23,7 @@ from casework.enums import HandoverStatus, PathwayState, RuleCode
 from casework.models import Contract, Handover, Pathway, Professional, ReferentPeriod, TransitionLog
 from casework.services import deadlines as dl
 from casework.services import engagement
-from casework.statements import RowsInsert, RowsSelect, RowUpdate, pathway_transition_record
+from casework.statements import RowsInsert, RowsSelect, RowsUpdate, RowUpdate, pathway_transition_record
 from casework.text_limits import HANDOVER_NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from casework.validation import TRANSITION_DATE_PARAMS, dates_check, text_check
 from notifications.models import Notification
@@ -81,8 +81,12 @@ def _json_params(params: dict) -> dict:
     return out
 
 
+_PERIOD_END = RowsUpdate(ReferentPeriod, ["ended_on"], where=("pathway_id",), where_null=("ended_on",))
+_HANDOVERS_CANCEL = RowsUpdate(Handover, ["status", "decided_on"], where=("pathway_id", "status"))
+
+
 def _referent_period_end(pathway: Pathway, on: dt.date) -> None:
-    ReferentPeriod.objects.filter(pathway=pathway, ended_on__isnull=True).update(ended_on=on)
+    _PERIOD_END.update(pathway.pk, ended_on=on)
 
 
 def _referent_period_start(pathway: Pathway, on: dt.date) -> None:
@@ -209,9 +213,7 @@ def _decide_reorientation(c: Ctx) -> list[int] | None:
     if p.organisation_id != c.old_organisation_id:
         _referent_period_end(p, on)
         dl.deadline_cancel(p, REORIENTATION_ELSEWHERE_CANCELS, on=on)
-        Handover.objects.filter(pathway=p, status=HandoverStatus.PROPOSED).update(
-            status=HandoverStatus.CANCELLED, decided_on=on
-        )
+        _HANDOVERS_CANCEL.update(p.pk, HandoverStatus.PROPOSED, status=HandoverStatus.CANCELLED, decided_on=on)
         dl.deadline_open(p, RuleCode.REFERENT_ASSIGNMENT, starts_on=on)
         return outbox.notify_team_leads(p.organisation_id, Notification.Event.QUEUED, p, now=c.now)
     return None
@@ -245,9 +247,7 @@ def _resume(c: Ctx) -> None:
 def _close(c: Ctx) -> None:
     p, on = c.pathway, c.occurred_on
     dl.deadline_cancel(p, None, on=on)
-    Handover.objects.filter(pathway=p, status=HandoverStatus.PROPOSED).update(
-        status=HandoverStatus.CANCELLED, decided_on=on
-    )
+    _HANDOVERS_CANCEL.update(p.pk, HandoverStatus.PROPOSED, status=HandoverStatus.CANCELLED, decided_on=on)
     _referent_period_end(p, on)
 
 
