@@ -52,7 +52,8 @@ def flux_file(folder: Path, records: list[FluxRecord], name: str = "") -> Path:
     return path
 
 
-def import_file(path: Path, world, *, received_on: dt.date = RECEIVED, by=None) -> FluxImport:
+def import_file(path: Path, world, *, received_on: dt.date = RECEIVED, by=None, reader=jsonl.read_flux) -> FluxImport:
+    """Import through the real importer; `reader=None`: the configured one (the payers' XML)."""
     imp = flux_import_create(
         path,
         filename=path.name,
@@ -62,7 +63,7 @@ def import_file(path: Path, world, *, received_on: dt.date = RECEIVED, by=None) 
         territory=world.territory,
         now=at(received_on),
     )
-    return flux_import_run(imp.pk, now=at(received_on), clock=lambda: at(received_on, 10), reader=jsonl.read_flux)
+    return flux_import_run(imp.pk, now=at(received_on), clock=lambda: at(received_on, 10), reader=reader)
 
 
 def import_records(tmp_path: Path, world, records: list[FluxRecord], **kw) -> FluxImport:

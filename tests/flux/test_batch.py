@@ -17,7 +17,6 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 
-from casework.enums import FluxSource
 from casework.models import (
     Beneficiary,
     Deadline,
@@ -28,14 +27,12 @@ from casework.models import (
     PayerAccount,
     TransitionLog,
 )
-from tests.helpers import at
 from workflows.flux.batch import batches
 from workflows.flux.generator import FluxSpec, generate
-from workflows.flux.importer import flux_import_create, flux_import_run
 from workflows.flux.population import add_months
 from workflows.models import TasksSyncPending
 
-from .helpers import RECEIVED, dossier, import_records, person
+from .helpers import RECEIVED, dossier, import_file, import_records, person
 
 pytestmark = pytest.mark.django_db
 IDS = {"id", "pathway", "beneficiary", "previous", "rule", "created_at", "updated_at", "recorded_at"}
@@ -113,16 +110,7 @@ def _file(folder: Path, month: int, received_on: dt.date, bad_lines: int = 0) ->
 
 
 def _import(path: Path, world, received_on: dt.date) -> FluxImport:
-    imp = flux_import_create(
-        path,
-        filename=path.name,
-        source=FluxSource.COMMAND,
-        by=None,
-        received_on=received_on,
-        territory=world.territory,
-        now=at(received_on),
-    )
-    return flux_import_run(imp.pk, now=at(received_on), clock=lambda: at(received_on, 10))
+    return import_file(path, world, received_on=received_on, reader=None)
 
 
 def test_batches_write_what_the_lines_one_at_a_time_write(world, tmp_path, monkeypatch, settings):
