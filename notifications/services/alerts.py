@@ -27,6 +27,11 @@ def alerts_resolve_for_pathway(pathway_id: int, *, now: dt.datetime) -> int:
     )
 
 
+def alerts_resolve_for_pathways(pathway_ids: list[int], *, now: dt.datetime) -> int:
+    """`alerts_resolve_for_pathway` for many pathways at once (a batch of closures), by the ORM."""
+    return _resolve(Alert.objects.filter(pathway_id__in=pathway_ids, status=AlertStatus.OPEN), now)
+
+
 def alerts_resolve_stale(*, now: dt.datetime) -> int:
     """Hourly safety net for deadlines closed outside the services (admin, SQL): reads every open alert."""
     return _resolve(Alert.objects.filter(status=AlertStatus.OPEN), now)

@@ -347,39 +347,48 @@ def transition_input_check(
         raise TransitionInvalid(first, errors)
 
 
+def transition_record(
+    pathway: Pathway, name: str, *, by, occurred_on: dt.date, now: dt.datetime, reason: str, params: dict
+) -> Ctx:
+    """The transition's FSM step on a locked, checked pathway, with its columns, audit and
+    journal rows written; what its effects need."""
+    ctx = Ctx(
+        pathway=pathway,
+        occurred_on=occurred_on,
+        now=now,
+        reason=reason,
+        params=params,
+        from_state=pathway.state,
+        old_referent_id=pathway.referent_id,
+        old_organisation_id=pathway.organisation_id,
+    )
+    before = _field_values(pathway)
+    getattr(pathway, name)(occurred_on=occurred_on, **params)
+    # Write the columns the transition changed (the state at least), not all 22.
+    changed = [f for f, v in _field_values(pathway).items() if v != before[f]]
+    log = TransitionLog(
+        pathway=pathway,
+        transition=name,
+        from_state=ctx.from_state,
+        to_state=pathway.state,
+        occurred_on=occurred_on,
+        recorded_at=now,
+        by=by if getattr(by, "pk", None) else None,
+        reason=reason,
+        params=_json_params(params),
+    )
+    # The pathway's new columns, its audit row and this journal row: one statement on PostgreSQL.
+    pathway_transition_record(pathway, changed, log)
+    return ctx
+
+
 def transition_apply(
     pathway: Pathway, name: str, *, by, occurred_on: dt.date, now: dt.datetime, reason: str, params: dict
 ) -> list[int]:
-    """The transition on a locked, checked pathway: its FSM step, its columns, audit and journal
-    rows, its effects and its alerts resolved; the ids of the notifications it wrote."""
+    """The transition on a locked, checked pathway: its rows (`transition_record`), its effects
+    and its alerts resolved; the ids of the notifications it wrote."""
     with dl.deadlines_closed_counted() as closed:
-        ctx = Ctx(
-            pathway=pathway,
-            occurred_on=occurred_on,
-            now=now,
-            reason=reason,
-            params=params,
-            from_state=pathway.state,
-            old_referent_id=pathway.referent_id,
-            old_organisation_id=pathway.organisation_id,
-        )
-        before = _field_values(pathway)
-        getattr(pathway, name)(occurred_on=occurred_on, **params)
-        # Write the columns the transition changed (the state at least), not all 22.
-        changed = [f for f, v in _field_values(pathway).items() if v != before[f]]
-        log = TransitionLog(
-            pathway=pathway,
-            transition=name,
-            from_state=ctx.from_state,
-            to_state=pathway.state,
-            occurred_on=occurred_on,
-            recorded_at=now,
-            by=by if getattr(by, "pk", None) else None,
-            reason=reason,
-            params=_json_params(params),
-        )
-        # The pathway's new columns, its audit row and this journal row: one statement on PostgreSQL.
-        pathway_transition_record(pathway, changed, log)
+        ctx = transition_record(pathway, name, by=by, occurred_on=occurred_on, now=now, reason=reason, params=params)
         notified = EFFECTS[name](ctx) or []
         if closed[0]:
             alert_service.alerts_resolve_for_pathway(pathway.pk, now=now)
