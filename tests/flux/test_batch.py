@@ -154,3 +154,33 @@ def test_a_line_touching_what_an_earlier_line_of_the_batch_touches_starts_the_ne
     ]
 
     assert cut == [["6001", "6002"], ["6003", "6001"]]
+
+
+def test_a_refused_closure_refuses_its_whole_line_and_nothing_of_it_is_written(world, tmp_path, monkeypatch):
+    """A household of two closes; the door refuses one of the two closures: the line is refused,
+    the other closure of that line undone, another line's closure kept."""
+    from workflows.flux import batch
+    from workflows.services.errors import TransitionConflict
+
+    couple = [person("HAUT", "Ana", dt.date(1980, 1, 1)), person("HAUT", "Bob", dt.date(1981, 1, 1))]
+    alone = person("BAS", "Eve", dt.date(1982, 1, 1))
+    opened = RECEIVED - dt.timedelta(days=40)
+    import_records(tmp_path, world, [dossier("7001", *couple), dossier("7002", alone)], received_on=opened)
+    refused_for = Pathway.objects.get(beneficiary__first_name="Bob").pk
+    door = batch.pathways_transition
+
+    def refusing(name, moves, **kw):
+        kept = [m for m in moves if m.pathway_id != refused_for]
+        results = iter(door(name, kept, **kw))
+        return [TransitionConflict("Refusée.") if m.pathway_id == refused_for else next(results) for m in moves]
+
+    monkeypatch.setattr(batch, "pathways_transition", refusing)
+    imp = import_records(
+        tmp_path, world, [dossier("7001", *couple, state="closed"), dossier("7002", alone, state="closed")]
+    )
+
+    outcomes = dict(FluxLine.objects.filter(flux_import=imp).values_list("allocation_number", "outcome"))
+    assert outcomes == {"7001": "rejected", "7002": "closure"}
+    states = dict(Pathway.objects.values_list("beneficiary__first_name", "state"))
+    assert states == {"Ana": "orientation", "Bob": "orientation", "Eve": "closed"}
+    assert not TransitionLog.objects.filter(pathway__beneficiary__last_name="HAUT", transition="close").exists()

@@ -18,7 +18,7 @@ line (`importer.line_run`), the reference this batch is tested against.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -38,7 +38,6 @@ from workflows.flux.apply import (
     Person,
     Run,
     close_move,
-    close_run,
     line_decide,
     line_result,
     person_changes,
@@ -189,28 +188,36 @@ def _plans(records: list[FluxRecord], run: Run) -> tuple[list[Plan], dict[int, L
     return [plan for plan in plans if plan.record.line_no not in refused], refused
 
 
+class _LineRefusedWhole(Exception):
+    """A line of several closures had one refused: the batch's closures are undone and run again
+    without that line."""
+
+
 def _closures_run(plans: list[Plan], run: Run) -> dict[int, LineResult]:
-    """The closures and exits: the lines with one (nearly all) through the batch door at once,
-    a line with several through the door one closure at a time in its own savepoint, so that a
-    refused closure leaves nothing of its line. The refused lines' results."""
-    refused, single = {}, []
-    for plan in plans:
-        closures = [a for a in plan.actions if a.close_reason]
-        if len(closures) == 1:
-            single.append((plan, closures[0]))
-        elif closures:
-            try:
-                with transaction.atomic():
-                    for action in closures:
-                        close_run(action, run)
-            except (ValidationError, TransitionError) as exc:
-                refused[plan.record.line_no] = _rejected(" ".join(getattr(exc, "messages", [str(exc)])))
-    if single:
-        moves = [close_move(action, run) for _, action in single]
-        outcomes = pathways_transition("close", moves, by=PAYER_FLUX, now=run.now)
-        for (plan, _), outcome in zip(single, outcomes, strict=True):
-            if isinstance(outcome, TransitionError):
-                refused[plan.record.line_no] = _rejected(str(outcome))
+    """The closures and exits of every line through the transition door for many pathways, in a
+    savepoint: a refused closure refuses its line, and when that line had another closure the
+    savepoint is rolled back and the others run again without it — nothing of a refused line is
+    written. The refused lines' results."""
+    refused: dict[int, LineResult] = {}
+    pending = [(plan, a) for plan in plans for a in plan.actions if a.close_reason]
+    per_line = Counter(plan.record.line_no for plan, _ in pending)
+    while pending:
+        failed: dict[int, TransitionError] = {}
+        try:
+            with transaction.atomic():
+                moves = [close_move(action, run) for _, action in pending]
+                outcomes = pathways_transition("close", moves, by=PAYER_FLUX, now=run.now)
+                for (plan, _), outcome in zip(pending, outcomes, strict=True):
+                    if isinstance(outcome, TransitionError):
+                        failed[plan.record.line_no] = outcome
+                if any(per_line[line] > 1 for line in failed):
+                    raise _LineRefusedWhole
+        except _LineRefusedWhole:
+            pass
+        else:
+            pending = []
+        refused |= {line: _rejected(str(exc)) for line, exc in failed.items()}
+        pending = [(plan, a) for plan, a in pending if plan.record.line_no not in failed]
     return refused
 
 

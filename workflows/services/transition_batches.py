@@ -6,11 +6,11 @@ a closure, its effects for the whole batch in a few statements (`_close_many`, t
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Case, DateField, Value, When
 
 from casework.audit import acting_as
 from casework.enums import DeadlineStatus, HandoverStatus
@@ -33,24 +33,21 @@ from .transitions import (
 
 def _close_many(closed: list[Ctx], *, now: dt.datetime) -> None:
     """`transitions._close` for many pathways: their live clocks cancelled, their proposed
-    handovers cancelled, their referent's period ended — an UPDATE per kind of row and per
-    day of effect (a payer's file closes thousands on a few dozen days) — then the alerts of
-    the pathways whose clocks closed resolved, as `transition_apply` does."""
+    handovers cancelled, their referent's period ended — an UPDATE per kind of row, each row
+    taking its own pathway's day — then the alerts of the pathways whose clocks closed resolved,
+    as `transition_apply` does."""
     ids = [c.pathway.pk for c in closed]
     with_clocks = sorted(
         set(Deadline.objects.filter(pathway_id__in=ids, status__in=dl.LIVE).values_list("pathway_id", flat=True))
     )
-    by_day: dict[dt.date, list[int]] = defaultdict(list)
-    for c in closed:
-        by_day[c.occurred_on].append(c.pathway.pk)
-    for on, day in by_day.items():
-        Deadline.objects.filter(pathway_id__in=day, status__in=dl.LIVE).update(
-            status=DeadlineStatus.CANCELLED, closed_on=on, suspended_on=None
-        )
-        Handover.objects.filter(pathway_id__in=day, status=HandoverStatus.PROPOSED).update(
-            status=HandoverStatus.CANCELLED, decided_on=on
-        )
-        ReferentPeriod.objects.filter(pathway_id__in=day, ended_on__isnull=True).update(ended_on=on)
+    day = Case(*(When(pathway_id=c.pathway.pk, then=Value(c.occurred_on)) for c in closed), output_field=DateField())
+    Deadline.objects.filter(pathway_id__in=ids, status__in=dl.LIVE).update(
+        status=DeadlineStatus.CANCELLED, closed_on=day, suspended_on=None
+    )
+    Handover.objects.filter(pathway_id__in=ids, status=HandoverStatus.PROPOSED).update(
+        status=HandoverStatus.CANCELLED, decided_on=day
+    )
+    ReferentPeriod.objects.filter(pathway_id__in=ids, ended_on__isnull=True).update(ended_on=day)
     if with_clocks:
         alerts_resolve_for_pathways(with_clocks, now=now)
 
