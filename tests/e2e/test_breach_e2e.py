@@ -5,7 +5,6 @@ the payer's file holds both lines. axe-core: 0 violations on every page visited.
 from __future__ import annotations
 
 import datetime as dt
-from importlib import import_module
 
 import pytest
 from django.utils import timezone
@@ -18,15 +17,6 @@ from tests.helpers import advance, make_world
 from workflows.flows.access import breach_decider_grant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Rules: another transactional test may have flushed them."""
-    from django.apps import apps
-
-    import_module("casework.migrations.0002_defaults").load_defaults(apps, None)
-    import_module("casework.migrations.0019_breach_defaults").load_breach_defaults(apps, None)
 
 
 def test_breach_recorded_decided_lifted_and_exported(browser, live_server, assert_accessible):

@@ -6,7 +6,6 @@ A/AA violation on any page of the journey."""
 from __future__ import annotations
 
 import datetime as dt
-from importlib import import_module
 
 import pytest
 from django.utils import timezone
@@ -18,15 +17,6 @@ from tests.factories import OrganisationFactory, ProfessionalFactory
 from tests.helpers import S, advance, make_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Tracks, delay and orientation rules: another transactional test may have flushed them."""
-    from django.apps import apps
-
-    import_module("casework.migrations.0002_defaults").load_defaults(apps, None)
-    import_module("casework.migrations.0017_offers_search_and_rule").load_prescription_rule(apps, None)
 
 
 def test_a_provider_publishes_a_referent_prescribes_the_provider_accepts_by_its_link(browser, live_server):
