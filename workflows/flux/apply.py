@@ -251,10 +251,10 @@ def review_row(action: Action, run: Run) -> IdentityReview:
     )
 
 
-def line_result(actions: list[Action], record: FluxRecord, effects: list[Effect]) -> LineResult:
-    """The line's outcome: its strongest effect (`OUTCOME_PRIORITY`), or a refusal for a closure
-    of a dossier nobody of which we follow."""
-    if not actions:
+def line_result(record: FluxRecord, effects: list[Effect]) -> LineResult:
+    """The line's outcome: its strongest effect (`OUTCOME_PRIORITY`, one effect per action), or a
+    refusal for a closure of a dossier nobody of which we follow."""
+    if not effects:
         if record.right_state == RightState.CLOSED:
             return LineResult(Out.REJECTED, reason=UNKNOWN_CLOSURE)
         return LineResult(Out.UNCHANGED)
@@ -322,4 +322,4 @@ def line_apply(record: FluxRecord, run: Run) -> LineResult:
     for person in updates:
         _person_update(person)
     effects = [_action_run(action, run) for action in actions]
-    return line_result(actions, record, effects)
+    return line_result(record, effects)

@@ -269,13 +269,15 @@ def _effects(plans: list[Plan], run: Run) -> dict[int, Effect]:
 
 def batch_apply(imp: FluxImport, items: list[Item], run: Run) -> int:
     """Apply a batch of lines not applied yet, in the caller's transaction; the lines written."""
+    if not items:
+        return 0  # a re-run passing lines an earlier run applied
     records = [i for i in items if isinstance(i, FluxRecord)]
     plans, results = _plans(records, run)
     _people_update([p for plan in plans for p in plan.updates], run)
     effects = _effects(plans, run)
     for plan in plans:
         line_effects = [effects.get(id(a), (a.outcome, a.pathway, None)) for a in plan.actions]
-        results[plan.record.line_no] = line_result(plan.actions, plan.record, line_effects)
+        results[plan.record.line_no] = line_result(plan.record, line_effects)
     rows = []
     for item in items:
         result = results[item.line_no] if isinstance(item, FluxRecord) else _rejected(item.message)

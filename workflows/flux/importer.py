@@ -16,11 +16,9 @@ line (`line_run`, each line in its savepoint), the reference the batches are tes
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import hashlib
 import logging
-from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,18 +154,6 @@ def line_run(imp: FluxImport, item: FluxRecord | FluxLineError, run: Run) -> str
     return result.outcome
 
 
-class _Done:
-    """The line numbers a previous run applied (4 bytes each, sorted): a re-run skips them."""
-
-    def __init__(self, imp: FluxImport):
-        numbers = FluxLine.objects.filter(flux_import=imp).order_by("line_no").values_list("line_no", flat=True)
-        self.numbers = array("I", numbers.iterator(chunk_size=10_000))
-
-    def __contains__(self, line_no: int) -> bool:
-        i = bisect.bisect_left(self.numbers, line_no)
-        return i < len(self.numbers) and self.numbers[i] == line_no
-
-
 def _batch_run(imp: FluxImport, batch: list, run: Run, clock: Callable[[], dt.datetime]) -> None:
     """One transaction per batch, the delay rules read once in it: set-based (`batch.batch_apply`),
     or line by line when the batch meets a database error (a line's conflict with a person's
@@ -231,13 +217,11 @@ def flux_import_run(
     except ImportError:
         return _finish(imp, FluxImportStatus.FAILED, at=clock(), error=READER_MISSING)
     run = Run(import_id=imp.pk, received_on=imp.received_on, territory=imp.territory, by=imp.by, now=now)
-    done = _Done(imp)
     batch_size = settings.FLUX_BATCH_LINES
     try:
         with open(imp.stored_path, "rb") as stream:
-            items = (
-                i for i in read(stream, received_on=imp.received_on, filename=imp.filename) if i.line_no not in done
-            )
+            # A re-run reads the file again: each batch keeps only its lines not applied yet (`claim`).
+            items = read(stream, received_on=imp.received_on, filename=imp.filename)
             for batch in batches(items, batch_size):
                 _batch_run(imp, batch, run, clock)
     except OSError:

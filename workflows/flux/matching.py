@@ -156,10 +156,6 @@ class BatchLookup:
         self._load(pk for day in days for pk in self._days[day])
         self.missed -= set(days)
 
-    @property
-    def beneficiaries(self) -> dict[int, Beneficiary]:
-        return self._people
-
     def household(self, payer: str, allocation_number: str) -> Iterable[Beneficiary]:
         return [self._people[pk] for pk in sorted(set(self._households.get((payer, allocation_number), ())))]
 
