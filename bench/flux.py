@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 from django.db import connection
@@ -101,13 +101,11 @@ def _rows(db_url: str) -> dict[str, int]:
 
 def scratch_database(db_url: str) -> str:
     """A fresh database beside the bench's, migrated, with one territory; its URL."""
-    parts = urlsplit(db_url)
-    name = parts.path.lstrip("/") + "_flux"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, parts.fragment))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    from .run import bench_database_url, ensure_database
+
+    name = urlsplit(db_url).path.lstrip("/") + "_flux"
+    ensure_database(db_url, name, fresh=True)
+    url = bench_database_url(db_url, name)
     code = (
         "import django; django.setup(); from django.core.management import call_command;"
         "call_command('migrate', verbosity=0); from casework.models import Territory;"
@@ -115,13 +113,6 @@ def scratch_database(db_url: str) -> str:
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_child_env(url), check=True)
     return url
-
-
-def _drop(db_url: str) -> None:
-    parts = urlsplit(db_url)
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, parts.fragment))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
 
 
 def _copy_floor(path: Path, received_on: dt.date) -> dict:
@@ -182,10 +173,10 @@ def _memory(folder: Path, sizes_mib: tuple[int, ...], today: dt.date, db_url: st
 
 def measure(*, n: int, today: dt.date, sizes_mib: tuple[int, ...] = (100, 1024)) -> dict:
     """Every flux figure at N dossiers (see the module's docstring)."""
-    from django.conf import settings
+    from .run import drop_database
 
-    db = settings.DATABASES["default"]
-    db_url = scratch_database(f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
+    # `bench.run` points DATABASE_URL at the bench's database (its credentials included).
+    db_url = scratch_database(os.environ["DATABASE_URL"])
     try:
         with tempfile.TemporaryDirectory(prefix="flux-bench-") as tmp:
             folder = Path(tmp)
@@ -200,7 +191,7 @@ def measure(*, n: int, today: dt.date, sizes_mib: tuple[int, ...] = (100, 1024))
             floor = _copy_floor(paths[3], days[3])
             memory = _memory(folder, sizes_mib, today, db_url)
     finally:
-        _drop(db_url)
+        drop_database(db_url, urlsplit(db_url).path.lstrip("/"))
     return {
         "dossiers": n,
         "setup_seconds": [s["seconds"] for s in setup],

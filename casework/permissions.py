@@ -14,13 +14,10 @@ from django.apps import apps
 from django.utils import timezone
 
 # The models use these predicates (the FSM's `permission=`): the predicates reach the models
-# through the app registry, never by importing them, so casework.models and this module form
-# no import circle.
+# through the app registry when called, never by importing them (the names below are for the
+# type checker only), so casework.models and this module form no import circle at run time.
 if TYPE_CHECKING:
     from casework.models import Pathway, Professional
-
-# The models import this module (the FSM's `permission=` predicates): the functions below
-# that query a model import it when called, which breaks that cycle.
 
 
 def professional_of(user: Any) -> Professional | None:
