@@ -148,12 +148,13 @@ def test_a_line_touching_what_an_earlier_line_of_the_batch_touches_starts_the_ne
     other_household = dossier("6002", person("BLANC", "Eva"))
     same_person = dossier("6003", person("ROUX", "Ana"))  # another number, the same identity
     same_household = dossier("6001", person("ROUX", "Paul"))
+    nir = dossier("6004", person("NOIR", "Léa", nir="2 90 01 75 123 456 78"))
+    same_nir_written_otherwise = dossier("6005", person("NOIRE", "Léa", nir="290017512345678"))
 
-    cut = [
-        [r.allocation_number for r in b] for b in batches([first, other_household, same_person, same_household], 10)
-    ]
+    lines = [first, other_household, same_person, same_household, nir, same_nir_written_otherwise]
+    cut = [[r.allocation_number for r in b] for b in batches(lines, 10)]
 
-    assert cut == [["6001", "6002"], ["6003", "6001"]]
+    assert cut == [["6001", "6002"], ["6003", "6001", "6004"], ["6005"]]
 
 
 def test_a_refused_closure_refuses_its_whole_line_and_nothing_of_it_is_written(world, tmp_path, monkeypatch):

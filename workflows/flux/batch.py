@@ -28,7 +28,7 @@ from simple_history.utils import bulk_update_with_history
 
 from casework.audit import acting_as
 from casework.enums import FluxOutcome, PathwayState
-from casework.identity_keys import nir_hash
+from casework.identity_keys import nir_normalise
 from casework.models import Beneficiary, FluxImport, FluxLine, IdentityReview, Pathway, PayerAccount, ReferentPeriod
 from casework.permissions import PAYER_FLUX
 from workflows.flux.apply import (
@@ -59,8 +59,8 @@ def _keys(record: FluxRecord) -> set[tuple]:
     keys: set[tuple] = {("account", record.payer, record.allocation_number)}
     for p in record.persons:
         keys.add(("identity", p.birth_date, name_key(p.last_name), name_key(p.first_name)))
-        if p.nir:
-            keys.add(("nir", nir_hash(p.nir)))
+        if p.nir:  # the form the hash is taken of (`BatchLookup` hashes it once, for the queries)
+            keys.add(("nir", nir_normalise(p.nir)))
     return keys
 
 
